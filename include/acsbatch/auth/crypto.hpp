@@ -1,0 +1,30 @@
+#pragma once
+/// The few primitives HMAC authentication needs, on OpenSSL.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace acsbatch::auth {
+
+/// Standard base64 with padding (`+/=`), as the Authorization header uses.
+std::string base64_encode(std::string_view bytes);
+/// Strict standard base64 (padding required, no whitespace); nullopt when malformed.
+std::optional<std::string> base64_decode(std::string_view text);
+/// base64url without padding, as JWT segments use.
+std::string base64url_encode(std::string_view bytes);
+/// base64url without padding; nullopt when malformed.
+std::optional<std::string> base64url_decode(std::string_view text);
+
+/// Raw 32-byte SHA-256 digest.
+std::string sha256(std::string_view data);
+/// Raw 32-byte HMAC-SHA256.
+std::string hmac_sha256(std::string_view key, std::string_view message);
+/// Lower-case hex of raw bytes.
+std::string to_hex(std::string_view bytes);
+/// Constant-time comparison, for signatures.
+bool constant_time_equal(std::string_view a, std::string_view b);
+/// Cryptographically random bytes.
+std::string random_bytes(std::size_t count);
+
+}  // namespace acsbatch::auth

@@ -1,0 +1,51 @@
+#include <gtest/gtest.h>
+
+#include "acsbatch/core/http_date.hpp"
+
+namespace acsbatch {
+namespace {
+
+using namespace std::chrono;
+
+TEST(HttpDate, FormatsImfFixdate) {
+  const auto t = system_clock::time_point{sys_days{2026y / November / 25}} + 11h + 58min + 14s + 999ms;
+  EXPECT_EQ(format_http_date(t), "Wed, 25 Nov 2026 11:58:14 GMT");
+  EXPECT_EQ(format_http_date(system_clock::time_point{sys_days{2027y / January / 3}}),
+            "Sun, 03 Jan 2027 00:00:00 GMT");
+}
+
+TEST(HttpDate, ParsesWhatItFormats) {
+  const auto t = floor<seconds>(system_clock::now());
+  EXPECT_EQ(parse_http_date(format_http_date(t)), t);
+}
+
+TEST(HttpDate, RejectsOtherForms) {
+  EXPECT_FALSE(parse_http_date("Thu, 25 Nov 2026 11:58:14 GMT"));  // wrong weekday
+  EXPECT_FALSE(parse_http_date("Wednesday, 25-Nov-26 11:58:14 GMT"));
+  EXPECT_FALSE(parse_http_date("Wed Nov 25 11:58:14 2026"));
+  EXPECT_FALSE(parse_http_date("Wed, 31 Nov 2026 11:58:14 GMT"));
+  EXPECT_FALSE(parse_http_date("Wed, 25 Nov 2026 24:58:14 GMT"));
+  EXPECT_FALSE(parse_http_date(""));
+}
+
+TEST(Rfc3339, FormatsLikeTheService) {
+  const auto t = system_clock::time_point{sys_days{2023y / October / 10}} + 21h + 39min + 39s +
+                 duration_cast<system_clock::duration>(nanoseconds{324'458'400});
+  EXPECT_EQ(format_rfc3339(t), "2023-10-10T21:39:39.3244584+00:00");
+}
+
+TEST(Rfc3339, ParsesOffsetsAndFractions) {
+  const auto base = system_clock::time_point{sys_days{2023y / October / 10}} + 21h + 39min + 39s;
+  EXPECT_EQ(parse_rfc3339("2023-10-10T21:39:39Z"), base);
+  EXPECT_EQ(parse_rfc3339("2023-10-10T21:39:39.5+00:00"), base + 500ms);
+  EXPECT_EQ(parse_rfc3339("2023-10-10T23:39:39+02:00"), base);
+  EXPECT_EQ(parse_rfc3339("2023-10-10T21:39:39.3244584+00:00"),
+            base + duration_cast<system_clock::duration>(nanoseconds{324'458'400}));
+  EXPECT_FALSE(parse_rfc3339("2023-10-10 21:39:39Z"));
+  EXPECT_FALSE(parse_rfc3339("2023-10-10T21:39:39"));
+  EXPECT_FALSE(parse_rfc3339("2023-13-10T21:39:39Z"));
+  EXPECT_FALSE(parse_rfc3339("2023-10-10T21:39:39.Z"));
+}
+
+}  // namespace
+}  // namespace acsbatch
