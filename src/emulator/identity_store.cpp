@@ -1,0 +1,141 @@
+#include "acsbatch/emulator/identity_store.hpp"
+
+#include "acsbatch/auth/crypto.hpp"
+#include "acsbatch/emulator/access_token.hpp"
+
+namespace acsbatch::emulator {
+namespace {
+
+std::int64_t unix_seconds(time_point t) {
+  return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string random_guid() {
+  std::string bytes = auth::random_bytes(16);
+  bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  const std::string hex = auth::to_hex(bytes);
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
+         hex.substr(16, 4) + '-' + hex.substr(20);
+}
+
+std::string_view to_string(token_validity v) {
+  switch (v) {
+    case token_validity::valid: return "valid";
+    case token_validity::expired: return "expired";
+    case token_validity::revoked: return "revoked";
+    case token_validity::bad_signature: return "bad_signature";
+    case token_validity::unknown_identity: return "unknown_identity";
+    case token_validity::malformed: return "malformed";
+  }
+  return "malformed";
+}
+
+identity_store::identity_store(std::string resource_id, std::string token_secret)
+    : resource_id_(std::move(resource_id)),
+      token_secret_(token_secret.empty() ? auth::random_bytes(32) : std::move(token_secret)) {}
+
+std::string identity_store::new_identity_id() const {
+  return "8:acs:" + resource_id_ + "_" + random_guid();
+}
+
+identity_record identity_store::record_of(const std::string& id, const entry& e) const {
+  return {id, e.custom_id, e.last_token_issued_at};
+}
+
+identity_store::create_result identity_store::create(std::optional<std::string_view> custom_id) {
+  std::lock_guard lock(mutex_);
+  if (custom_id) {
+    if (const auto bound = custom_ids_.find(std::string(*custom_id)); bound != custom_ids_.end())
+      return {record_of(bound->second, identities_.at(bound->second)), false};
+  }
+  std::string id = new_identity_id();
+  // 122 random bits make a collision practically impossible; the loop makes it impossible.
+  while (identities_.contains(id)) id = new_identity_id();
+  entry e;
+  if (custom_id) {
+    e.custom_id = std::string(*custom_id);
+    custom_ids_.emplace(*e.custom_id, id);
+  }
+  auto [it, inserted] = identities_.emplace(std::move(id), std::move(e));
+  ++counters_.created;
+  ++counters_.live;
+  return {record_of(it->first, it->second), true};
+}
+
+bool identity_store::exists(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  return identities_.contains(std::string(id));
+}
+
+std::optional<identity_record> identity_store::find(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = identities_.find(std::string(id));
+  if (it == identities_.end()) return std::nullopt;
+  return record_of(it->first, it->second);
+}
+
+bool identity_store::remove(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  const auto it = identities_.find(std::string(id));
+  if (it == identities_.end()) return false;
+  // The customId becomes free again: creating with it later yields a new identity.
+  if (it->second.custom_id) custom_ids_.erase(*it->second.custom_id);
+  identities_.erase(it);
+  --counters_.live;
+  ++counters_.deleted;
+  return true;
+}
+
+std::optional<issued_token> identity_store::issue_token(std::string_view id,
+                                                        const std::vector<std::string>& scopes,
+                                                        std::chrono::minutes lifetime,
+                                                        time_point now) {
+  token_claims claims;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = identities_.find(std::string(id));
+    if (it == identities_.end()) return std::nullopt;
+    it->second.last_token_issued_at = now;
+    claims.serial = next_serial_++;
+    ++counters_.tokens_issued;
+    claims.identity_id = it->first;
+  }
+  claims.resource_id = resource_id_;
+  claims.scopes = scopes;
+  claims.issued_at = unix_seconds(now);
+  claims.expires_at = claims.issued_at + lifetime.count() * 60;
+  // Signing needs no lock: the secret is immutable.
+  return issued_token{encode_access_token(claims, token_secret_), now + lifetime};
+}
+
+bool identity_store::revoke_tokens(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  const auto it = identities_.find(std::string(id));
+  if (it == identities_.end()) return false;
+  it->second.revoked_before_serial = next_serial_;
+  return true;
+}
+
+token_validity identity_store::validate_token(std::string_view token, time_point now) const {
+  const auto decoded = decode_access_token(token, token_secret_);
+  if (decoded.status == token_decode_status::malformed) return token_validity::malformed;
+  if (decoded.status == token_decode_status::bad_signature) return token_validity::bad_signature;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = identities_.find(decoded.claims.identity_id);
+    if (it == identities_.end()) return token_validity::unknown_identity;
+    if (decoded.claims.serial < it->second.revoked_before_serial) return token_validity::revoked;
+  }
+  if (unix_seconds(now) >= decoded.claims.expires_at) return token_validity::expired;
+  return token_validity::valid;
+}
+
+store_counters identity_store::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+}  // namespace acsbatch::emulator

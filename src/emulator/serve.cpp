@@ -1,0 +1,44 @@
+#include "acsbatch/emulator/serve.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+#include <system_error>
+
+#include "acsbatch/core/exit_code.hpp"
+
+namespace acsbatch::emulator {
+
+int serve_until_signal(const server_options& options, std::ostream& out, std::ostream& err) {
+  boost::asio::io_context io{1};
+  // Installed before the server starts, so a signal arriving at any point is caught.
+  boost::asio::signal_set signals{io, SIGINT, SIGTERM};
+  server srv{io.get_executor(), options};
+  try {
+    srv.start();
+  } catch (const std::system_error& e) {
+    err << "acsbatch emulator: " << e.what() << '\n';
+    return static_cast<int>(exit_code::unavailable);
+  }
+  out << srv.connection_string() << std::endl;
+  err << "acsbatch emulator: serving the ACS Identity API at " << srv.url()
+      << " (HMAC key in the connection string above; stats at GET " << srv.url()
+      << "emulator/stats); Ctrl-C to stop" << std::endl;
+
+  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    err << "acsbatch emulator: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+        << " received, stopping" << std::endl;
+    // Closing every connection leaves the io_context without work, so run() returns.
+    srv.stop();
+  });
+  io.run();
+  return 0;
+}
+
+int serve_until_signal(const server_options& options, std::ostream& out) {
+  return serve_until_signal(options, out, std::cerr);
+}
+
+}  // namespace acsbatch::emulator

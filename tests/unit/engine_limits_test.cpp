@@ -1,0 +1,169 @@
+// The token bucket and the retry policy, driven with a fake clock and a seeded random source.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "acsbatch/core/error.hpp"
+#include "acsbatch/engine/retry_policy.hpp"
+#include "acsbatch/engine/token_bucket.hpp"
+
+namespace acsbatch::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using clock = token_bucket::clock;
+
+TEST(TokenBucket, BurstThenSteadyRate) {
+  token_bucket bucket{{.per_second = 10, .burst = 3}};
+  const clock::time_point t0{};
+  // Three at once, then one every 100 ms.
+  EXPECT_EQ(bucket.reserve(t0), t0);
+  EXPECT_EQ(bucket.reserve(t0), t0);
+  EXPECT_EQ(bucket.reserve(t0), t0);
+  EXPECT_EQ(bucket.reserve(t0), t0 + 100ms);
+  EXPECT_EQ(bucket.reserve(t0), t0 + 200ms);
+}
+
+TEST(TokenBucket, NeverExceedsTheRateInAnyWindow) {
+  token_bucket bucket{{.per_second = 200, .burst = 1}};
+  std::vector<clock::time_point> sends;
+  clock::time_point now{};
+  for (int i = 0; i < 2000; ++i) {
+    sends.push_back(bucket.reserve(now));
+    now += 1ms * (i % 3);  // callers arrive faster than the rate
+  }
+  // Sliding 1-second windows: at most 200 (+1 for the window's closed end).
+  for (std::size_t i = 0; i < sends.size(); ++i) {
+    const auto end = std::upper_bound(sends.begin(), sends.end(), sends[i] + 1s - 1ns);
+    EXPECT_LE(end - (sends.begin() + i), 200) << "window starting at send " << i;
+  }
+}
+
+TEST(TokenBucket, IdleTimeRefillsOnlyUpToTheBurst) {
+  token_bucket bucket{{.per_second = 10, .burst = 2}};
+  const clock::time_point t0{};
+  bucket.reserve(t0);
+  const auto later = t0 + 10s;
+  EXPECT_EQ(bucket.reserve(later), later);
+  EXPECT_EQ(bucket.reserve(later), later);
+  EXPECT_EQ(bucket.reserve(later), later + 100ms);
+}
+
+TEST(TokenBucket, ThrottlePausesUntilRetryAfter) {
+  token_bucket bucket{{.per_second = 100, .burst = 10}};
+  const clock::time_point t0{};
+  bucket.reserve(t0);
+  bucket.on_throttled(t0, t0 + 2s);
+  EXPECT_EQ(bucket.reserve(t0), t0 + 2s);
+  EXPECT_EQ(bucket.reserve(t0), t0 + 2s + 10ms);  // no burst right after the pause
+}
+
+TEST(TokenBucket, AdaptiveHalvesOncePerSecondAndRecoversAdditively) {
+  token_bucket bucket{{.per_second = 100, .burst = 1, .adaptive = true}};
+  const clock::time_point t0{};
+  bucket.reserve(t0);
+  bucket.on_throttled(t0 + 1s, t0 + 1s);
+  EXPECT_DOUBLE_EQ(bucket.current_rate(), 50);
+  bucket.on_throttled(t0 + 1s + 500ms, t0 + 1s);  // same burst of 429s: counted once
+  EXPECT_DOUBLE_EQ(bucket.current_rate(), 50);
+  bucket.on_throttled(t0 + 2s + 500ms, t0 + 2s);
+  EXPECT_DOUBLE_EQ(bucket.current_rate(), 25);
+  bucket.reserve(t0 + 4s + 500ms);  // 2 s without 429: +2 × 5 % of 100
+  EXPECT_NEAR(bucket.current_rate(), 35, 1e-9);
+  bucket.reserve(t0 + 60s);
+  EXPECT_DOUBLE_EQ(bucket.current_rate(), 100);  // never above the configured rate
+}
+
+TEST(TokenBucket, AdaptiveHasAFloor) {
+  token_bucket bucket{{.per_second = 100, .burst = 1, .adaptive = true, .min_fraction = 0.1}};
+  clock::time_point now{};
+  for (int i = 0; i < 20; ++i) bucket.on_throttled(now += 2s, now);
+  EXPECT_DOUBLE_EQ(bucket.current_rate(), 10);
+}
+
+TEST(TokenBucket, RejectsNonsense) {
+  EXPECT_THROW(token_bucket({.per_second = 0}), std::invalid_argument);
+  EXPECT_THROW(token_bucket({.per_second = 1, .burst = 0.5}), std::invalid_argument);
+}
+
+identity::error http_error(unsigned status, std::optional<std::chrono::milliseconds> retry_after = {}) {
+  identity::error e;
+  e.code = make_error_code(errc::http_status);
+  e.http_status = status;
+  e.retry_after = retry_after;
+  return e;
+}
+
+identity::error transport_error(errc code) {
+  identity::error e;
+  e.code = make_error_code(code);
+  return e;
+}
+
+TEST(RetryPolicy, FullJitterStaysUnderTheExponentialCeiling) {
+  retry_policy policy{{.max_attempts = 10, .initial_backoff = 100ms, .max_backoff = 1s, .on = {}}};
+  std::mt19937_64 random{42};
+  for (unsigned attempt = 1; attempt < 10; ++attempt) {
+    std::chrono::milliseconds largest{0};
+    for (int i = 0; i < 500; ++i) {
+      const auto d = policy.decide(http_error(500), attempt, true, random);
+      ASSERT_EQ(d.verdict, retry_verdict::retry);
+      largest = std::max(largest, d.delay);
+    }
+    const auto ceiling = std::min<std::chrono::milliseconds>(1s, 100ms * (1 << (attempt - 1)));
+    EXPECT_LE(largest, ceiling) << attempt;
+    EXPECT_GE(largest, ceiling * 8 / 10) << "jitter should cover the range, attempt " << attempt;
+  }
+}
+
+TEST(RetryPolicy, RetryAfterReplacesTheBackoff) {
+  retry_policy policy{{}};
+  std::mt19937_64 random{1};
+  const auto d = policy.decide(http_error(429, 2500ms), 1, false, random);
+  EXPECT_EQ(d.verdict, retry_verdict::retry);
+  EXPECT_EQ(d.delay, 2500ms);
+}
+
+TEST(RetryPolicy, StopsAtMaxAttempts) {
+  retry_policy policy{retry_settings{.max_attempts = 3, .initial_backoff = 200ms, .max_backoff = 30s, .on = {}}};
+  std::mt19937_64 random{1};
+  EXPECT_EQ(policy.decide(http_error(503), 2, true, random).verdict, retry_verdict::retry);
+  EXPECT_EQ(policy.decide(http_error(503), 3, true, random).verdict, retry_verdict::give_up_attempts);
+}
+
+TEST(RetryPolicy, ClientErrorsAreNotRetried) {
+  retry_policy policy{{}};
+  std::mt19937_64 random{1};
+  for (unsigned status : {400u, 401u, 403u, 404u, 409u, 501u})
+    EXPECT_EQ(policy.decide(http_error(status), 1, true, random).verdict, retry_verdict::give_up_not_retryable)
+        << status;
+}
+
+TEST(RetryPolicy, NonIdempotentCreateIsRetriedOnlyWhenTheServiceDidNotAct) {
+  retry_policy policy{{}};
+  std::mt19937_64 random{1};
+  // Rejected before acting, or never sent: safe.
+  EXPECT_EQ(policy.decide(http_error(429), 1, false, random).verdict, retry_verdict::retry);
+  EXPECT_EQ(policy.decide(http_error(503), 1, false, random).verdict, retry_verdict::retry);
+  EXPECT_EQ(policy.decide(transport_error(errc::connection_failed), 1, false, random).verdict, retry_verdict::retry);
+  // May have created an identity: not repeated blindly.
+  EXPECT_EQ(policy.decide(http_error(500), 1, false, random).verdict, retry_verdict::give_up_unsafe);
+  EXPECT_EQ(policy.decide(transport_error(errc::timeout), 1, false, random).verdict, retry_verdict::give_up_unsafe);
+  EXPECT_EQ(policy.decide(transport_error(errc::connection_closed), 1, false, random).verdict,
+            retry_verdict::give_up_unsafe);
+  // The same failures are fine to repeat for idempotent requests.
+  EXPECT_EQ(policy.decide(transport_error(errc::timeout), 1, true, random).verdict, retry_verdict::retry);
+}
+
+TEST(RetryPolicy, RespectsTheOnList) {
+  retry_policy policy{{.on = {.throttled = true, .server_errors = false, .timeouts = false, .connection = false}}};
+  std::mt19937_64 random{1};
+  EXPECT_EQ(policy.decide(http_error(429), 1, true, random).verdict, retry_verdict::retry);
+  EXPECT_EQ(policy.decide(http_error(502), 1, true, random).verdict, retry_verdict::give_up_not_retryable);
+  EXPECT_EQ(policy.decide(transport_error(errc::timeout), 1, true, random).verdict,
+            retry_verdict::give_up_not_retryable);
+}
+
+}  // namespace
+}  // namespace acsbatch::engine
