@@ -1,0 +1,174 @@
+#include "acsbatch/http/client.hpp"
+
+#include <atomic>
+#include <exception>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/errc.hpp>
+#include <openssl/ssl.h>
+
+#include "acsbatch/core/error.hpp"
+#include "acsbatch/http/detail/idle_pool.hpp"
+#include "acsbatch/http/detail/transport_error.hpp"
+#include "connection.hpp"
+
+namespace acsbatch::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using detail::connection;
+
+ssl::context make_tls_context(const client_options& options) {
+  ssl::context tls(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  boost::system::error_code ec;
+  tls.set_default_verify_paths(ec);
+  if (ec) throw config_error("cannot load the system CA store: " + ec.message());
+  if (!options.ca_file.empty()) {
+    tls.load_verify_file(options.ca_file, ec);
+    if (ec) throw config_error("cannot load CA file '" + options.ca_file + "': " + ec.message());
+  }
+  tls.set_verify_mode(options.verify_tls ? ssl::verify_peer : ssl::verify_none);
+  return tls;
+}
+
+/// Connections are shared only between requests to the same scheme, host and port.
+std::string pool_key(const acsbatch::endpoint& target) {
+  return target.scheme + "://" + target.host + ":" + std::to_string(target.port);
+}
+
+/// CR, LF or NUL in the request line or a header would let a configured value (a User-Agent,
+/// say) smuggle extra headers: such a request is refused, not sanitized.
+bool is_well_formed(const request& req) {
+  const auto clean = [](std::string_view text) {
+    return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  };
+  const auto token = [&](std::string_view text) {
+    return !text.empty() && clean(text) && text.find_first_of(" \t:") == std::string_view::npos;
+  };
+  if (!token(req.method) || !clean(req.target) || req.target.find(' ') != std::string::npos ||
+      req.target.empty())
+    return false;
+  for (const auto& field : req.headers)
+    if (!token(field.name) || !clean(field.value)) return false;
+  return true;
+}
+
+boost::system::error_code classify(const detail::transport_failure& failure) {
+  return make_error_code(detail::classify_transport_error(failure.phase, failure.ec));
+}
+
+}  // namespace
+
+struct client::impl {
+  impl(asio::any_io_executor ex, client_options opts)
+      : executor(std::move(ex)),
+        options(std::move(opts)),
+        tls(make_tls_context(options)),
+        pool(options.max_idle_per_endpoint) {}
+
+  /// Takes a live idle connection (dropping dead ones) or opens one, writes, reads.
+  ///
+  /// The re-dial rule: when a connection taken from the pool fails *before a single response
+  /// byte arrived* — the write fails, or the first read finds EOF/RST — because the server
+  /// closed it while it sat idle, the request is written once more on a newly opened
+  /// connection. Only the first attempt on a reused connection qualifies, so at most two writes
+  /// happen, and a fresh connection that fails is always reported. Every other failure
+  /// (timeout, partial response, protocol error) is reported as is: retrying is the engine's job.
+  asio::awaitable<boost::system::result<response>> exchange(const acsbatch::endpoint& target,
+                                                            const request& req,
+                                                            std::unique_ptr<connection>& conn) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    const auto key = pool_key(target);
+    const auto authority = target.authority();
+    bool reused = false;
+    while (auto idle = pool.take(key)) {
+      if (!idle->still_open()) continue;  // closed by the server while idle: never written to
+      conn = std::move(idle);
+      reused = true;
+      ++connections_reused;
+      break;
+    }
+    for (bool first_attempt = true;; first_attempt = false) {
+      if (!conn) {
+        auto opened = co_await connection::open(executor, target, tls, options.verify_tls);
+        if (!opened.opened) co_return classify(opened.failure);
+        conn = std::move(opened.opened);
+        ++connections_opened;
+      }
+      response out;
+      const auto failure = co_await conn->exchange(req, authority, options.max_response_bytes, out);
+      if (failure.phase == detail::exchange_phase::read || !failure.ec) ++requests_sent;
+      if (!failure.ec) co_return out;
+      conn.reset();
+      const bool stale_idle = reused && first_attempt && failure.nothing_received &&
+                              detail::is_peer_close(failure.ec);
+      if (!stale_idle) co_return classify(failure);
+      reused = false;
+    }
+  }
+
+  asio::any_io_executor executor;
+  client_options options;
+  ssl::context tls;
+  detail::idle_pool<connection> pool;
+  std::atomic<std::size_t> connections_opened{0};
+  std::atomic<std::size_t> requests_sent{0};
+  std::atomic<std::size_t> connections_reused{0};
+};
+
+client::client(asio::any_io_executor executor, client_options options)
+    : impl_(std::make_shared<impl>(std::move(executor), std::move(options))) {}
+
+client::~client() = default;
+
+asio::awaitable<boost::system::result<response>> client::send(acsbatch::endpoint where,
+                                                             request req,
+                                                             std::chrono::milliseconds timeout) {
+  const auto self = impl_;
+  if (!where.is_tls() && !where.is_loopback() && !self->options.allow_insecure_http)
+    co_return make_error_code(errc::insecure_endpoint);
+  if (!is_well_formed(req)) co_return make_error_code(boost::system::errc::invalid_argument);
+  const auto cancellation = co_await asio::this_coro::cancellation_state;
+  if (cancellation.cancelled() != asio::cancellation_type::none)
+    co_return make_error_code(errc::cancelled);
+
+  // One deadline for the whole exchange: whichever finishes first cancels the other, and the
+  // awaiting coroutine's own cancellation reaches both through the group.
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer deadline(executor, timeout);
+  std::unique_ptr<connection> conn;
+  auto [order, thrown, outcome, deadline_ec] =
+      co_await asio::experimental::make_parallel_group(
+          asio::co_spawn(executor, self->exchange(where, req, conn), asio::deferred),
+          deadline.async_wait(asio::deferred))
+          .async_wait(asio::experimental::wait_for_one(), asio::deferred);
+  if (thrown) std::rethrow_exception(thrown);  // a bug (e.g. bad_alloc), not a network failure
+
+  if (outcome) {
+    // Over the idle cap, put() hands the connection back and it closes here.
+    if (conn && conn->reusable()) self->pool.put(pool_key(where), std::move(conn));
+    co_return std::move(*outcome);
+  }
+  if (order[0] == 1 && !deadline_ec) co_return make_error_code(errc::timeout);
+  if (cancellation.cancelled() != asio::cancellation_type::none)
+    co_return make_error_code(errc::cancelled);
+  co_return outcome.error();
+}
+
+void client::close_idle() { impl_->pool.clear(); }
+
+client_stats client::stats() const {
+  return {impl_->connections_opened.load(), impl_->requests_sent.load(),
+          impl_->connections_reused.load()};
+}
+
+}  // namespace acsbatch::http

@@ -1,0 +1,231 @@
+#include "connection.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+namespace acsbatch::http::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using tls_stream = ssl::stream<tcp::socket>;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+/// Response headers beyond this are refused even when max_response_bytes is larger.
+constexpr std::size_t max_header_bytes = 64 * 1024;
+
+/// tcp::resolver ignores per-operation cancellation in Boost 1.81: forward the awaiting
+/// coroutine's cancellation to resolver::cancel(), so that the deadline also bounds DNS.
+template <class Token>
+auto async_resolve_cancellable(tcp::resolver& resolver, std::string host, std::string service,
+                               Token&& token) {
+  return asio::async_initiate<Token, void(error_code, tcp::resolver::results_type)>(
+      [&resolver](auto handler, std::string host, std::string service) {
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        if (slot.is_connected())
+          slot.assign([&resolver](asio::cancellation_type) { resolver.cancel(); });
+        auto executor = asio::get_associated_executor(handler, resolver.get_executor());
+        resolver.async_resolve(
+            host, service, tcp::resolver::numeric_service,
+            asio::bind_executor(executor, [handler = std::move(handler)](
+                                              error_code ec, tcp::resolver::results_type results) mutable {
+              auto slot = asio::get_associated_cancellation_slot(handler);
+              if (slot.is_connected()) slot.clear();
+              std::move(handler)(ec, std::move(results));
+            }));
+      },
+      token, std::move(host), std::move(service));
+}
+
+/// A cancellation that arrived between two operations (their completion already queued) must
+/// still stop the exchange before the next step starts.
+bool cancel_requested(const asio::cancellation_state& state) {
+  return state.cancelled() != asio::cancellation_type::none;
+}
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+bhttp::request<bhttp::string_body> to_beast(const request& req, const std::string& authority) {
+  bhttp::request<bhttp::string_body> msg;
+  msg.version(11);
+  msg.method_string(req.method);
+  msg.target(req.target);
+  // Header order is the caller's; Host goes where the caller put it, or first.
+  if (!req.headers.get("Host")) msg.insert(bhttp::field::host, authority);
+  for (const auto& field : req.headers) {
+    if (iequals(field.name, "Host"))
+      msg.insert(bhttp::field::host, authority);
+    else if (!iequals(field.name, "Content-Length") && !iequals(field.name, "Transfer-Encoding"))
+      msg.insert(field.name, field.value);
+  }
+  msg.body() = req.body;
+  if (req.has_body || !req.body.empty()) msg.content_length(req.body.size());
+  return msg;
+}
+
+void copy_response(bhttp::response<bhttp::string_body>& res, response& out) {
+  out.status = res.result_int();
+  out.reason = std::string(res.reason());
+  for (const auto& field : res) out.headers.add(std::string(field.name_string()), std::string(field.value()));
+  out.body = std::move(res.body());
+}
+
+template <class Stream>
+asio::awaitable<transport_failure> exchange_on(Stream& stream, beast::flat_buffer& buffer,
+                                               bool& keep_alive, const request& req,
+                                               const std::string& authority,
+                                               std::size_t max_bytes, response& out) {
+  keep_alive = false;
+  const auto msg = to_beast(req, authority);
+  const auto cancellation = co_await asio::this_coro::cancellation_state;
+  if (cancel_requested(cancellation))
+    co_return transport_failure{exchange_phase::write, asio::error::operation_aborted, true};
+  auto [write_ec, written] = co_await bhttp::async_write(stream, msg, use_tuple);
+  if (write_ec) co_return transport_failure{exchange_phase::write, write_ec, true};
+
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(std::min(max_bytes, max_header_bytes)));
+  parser.body_limit(max_bytes);
+  if (req.method == "HEAD") parser.skip(true);
+  if (cancel_requested(cancellation))
+    co_return transport_failure{exchange_phase::read, asio::error::operation_aborted, false};
+  auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+  if (header_ec)
+    co_return transport_failure{exchange_phase::read, header_ec,
+                                !parser.got_some() && buffer.size() == 0};
+  // headers + body together stay within max_bytes: a declared length is refused up front.
+  const std::size_t body_budget = max_bytes - std::min(header_bytes, max_bytes);
+  if (auto length = parser.content_length(); length && *length > body_budget)
+    co_return transport_failure{exchange_phase::read, bhttp::error::body_limit, false};
+  parser.body_limit(body_budget);
+  if (cancel_requested(cancellation))
+    co_return transport_failure{exchange_phase::read, asio::error::operation_aborted, false};
+  auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+  if (body_ec) co_return transport_failure{exchange_phase::read, body_ec, false};
+
+  auto& res = parser.get();
+  const auto asked_close = req.headers.get("Connection");
+  keep_alive = res.keep_alive() && !parser.need_eof() && buffer.size() == 0 &&
+               !(asked_close && iequals(*asked_close, "close"));
+  copy_response(res, out);
+  co_return transport_failure{};
+}
+
+}  // namespace
+
+struct connection::state {
+  template <class... Args>
+  explicit state(Args&&... args) : stream(std::forward<Args>(args)...) {}
+
+  tcp::socket& lowest() {
+    if (auto* tls = std::get_if<tls_stream>(&stream)) return tls->next_layer();
+    return std::get<tcp::socket>(stream);
+  }
+
+  std::variant<tcp::socket, tls_stream> stream;
+  beast::flat_buffer buffer;
+  bool keep_alive = false;
+};
+
+connection::connection(private_tag, std::unique_ptr<state> s) : state_(std::move(s)) {}
+connection::~connection() = default;
+
+asio::awaitable<open_result> connection::open(asio::any_io_executor executor,
+                                              const acsbatch::endpoint& target, ssl::context& tls,
+                                              bool verify_tls) {
+  auto failed = [](exchange_phase phase, error_code ec) {
+    return open_result{nullptr, transport_failure{phase, ec, true}};
+  };
+  const auto cancellation = co_await asio::this_coro::cancellation_state;
+  tcp::resolver resolver(executor);
+  auto [resolve_ec, addresses] = co_await async_resolve_cancellable(
+      resolver, target.host, std::to_string(target.port), use_tuple);
+  if (resolve_ec) co_return failed(exchange_phase::resolve, resolve_ec);
+  if (cancel_requested(cancellation))
+    co_return failed(exchange_phase::connect, asio::error::operation_aborted);
+
+  auto s = target.is_tls() ? std::make_unique<state>(std::in_place_type<tls_stream>, executor, tls)
+                           : std::make_unique<state>(std::in_place_type<tcp::socket>, executor);
+  auto [connect_ec, connected_to] = co_await asio::async_connect(s->lowest(), addresses, use_tuple);
+  if (connect_ec) co_return failed(exchange_phase::connect, connect_ec);
+  error_code ignored;
+  s->lowest().set_option(tcp::no_delay(true), ignored);
+
+  if (auto* tls_layer = std::get_if<tls_stream>(&s->stream)) {
+    // SNI carries host names only (RFC 6066 §3); IP literals are checked against the SAN.
+    if (!is_ip_literal(target.host) &&
+        SSL_set_tlsext_host_name(tls_layer->native_handle(), target.host.c_str()) != 1)
+      co_return failed(exchange_phase::handshake,
+                       error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
+    if (verify_tls) tls_layer->set_verify_callback(ssl::host_name_verification(target.host));
+    if (cancel_requested(cancellation))
+      co_return failed(exchange_phase::handshake, asio::error::operation_aborted);
+    auto [handshake_ec] = co_await tls_layer->async_handshake(ssl::stream_base::client, use_tuple);
+    if (handshake_ec) co_return failed(exchange_phase::handshake, handshake_ec);
+  }
+  co_return open_result{std::make_unique<connection>(private_tag{}, std::move(s)), {}};
+}
+
+asio::awaitable<transport_failure> connection::exchange(const request& req,
+                                                        const std::string& authority,
+                                                        std::size_t max_response_bytes,
+                                                        response& out) {
+  auto& s = *state_;
+  if (auto* tls_layer = std::get_if<tls_stream>(&s.stream))
+    co_return co_await exchange_on(*tls_layer, s.buffer, s.keep_alive, req, authority,
+                                   max_response_bytes, out);
+  co_return co_await exchange_on(std::get<tcp::socket>(s.stream), s.buffer, s.keep_alive, req,
+                                 authority, max_response_bytes, out);
+}
+
+bool connection::reusable() const { return state_->keep_alive && state_->lowest().is_open(); }
+
+bool connection::still_open() {
+  auto& socket = state_->lowest();
+  if (!socket.is_open()) return false;
+  if (auto* tls_layer = std::get_if<tls_stream>(&state_->stream);
+      tls_layer && SSL_pending(tls_layer->native_handle()) > 0)
+    return false;
+  error_code ec;
+  socket.non_blocking(true, ec);
+  if (ec) return false;
+  char byte = 0;
+  socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+  error_code ignored;
+  socket.non_blocking(false, ignored);
+  // Nothing to read yet is the only healthy answer: 0 bytes is the server's FIN, data is junk.
+  return ec == asio::error::would_block;
+}
+
+}  // namespace acsbatch::http::detail

@@ -1,0 +1,98 @@
+#include "acsbatch/identity/client.hpp"
+
+#include <boost/system/errc.hpp>
+
+namespace acsbatch::identity {
+namespace {
+
+namespace asio = boost::asio;
+
+/// The request never reached a status line: the transport's code, and our request id.
+error transport_error(const boost::system::error_code& code, std::string client_request_id) {
+  error e;
+  e.code = code;
+  e.client_request_id = std::move(client_request_id);
+  return e;
+}
+
+/// Refused before sending: the configured api-version lacks the feature.
+error needs_custom_id_version(std::string_view what, std::string_view api_version) {
+  error e;
+  e.code = make_error_code(boost::system::errc::operation_not_supported);
+  e.message = std::string(what) + " needs api-version 2025-03-02-preview or 2025-06-30, not " +
+              std::string(api_version);
+  return e;
+}
+
+}  // namespace
+
+identity_client::identity_client(http::client& http, acsbatch::endpoint target,
+                                 const auth::hmac_signer& signer, client_options options)
+    : http_(http), target_(std::move(target)), signer_(signer), options_(std::move(options)) {}
+
+request_context identity_client::context() const {
+  request_context ctx;
+  ctx.target = &target_;
+  ctx.signer = &signer_;
+  ctx.api_version = options_.api_version;
+  ctx.user_agent = options_.user_agent;
+  ctx.client_request_id = new_client_request_id();
+  ctx.now = std::chrono::system_clock::now();
+  return ctx;
+}
+
+asio::awaitable<result<user>> identity_client::create_user(create_options options) {
+  if (options.custom_id && !api_version_has_custom_id(options_.api_version))
+    co_return needs_custom_id_version("customId", options_.api_version);
+  const auto ctx = context();
+  auto sent = co_await http_.send(target_, make_create_user(ctx, options), options_.request_timeout);
+  if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
+  co_return read_create_user(*sent, ctx.client_request_id);
+}
+
+asio::awaitable<result<user_and_token>> identity_client::create_user_and_token(
+    std::vector<std::string> scopes, std::optional<std::chrono::minutes> expires_in,
+    create_options options) {
+  if (options.custom_id && !api_version_has_custom_id(options_.api_version))
+    co_return needs_custom_id_version("customId", options_.api_version);
+  const auto ctx = context();
+  auto sent = co_await http_.send(
+      target_, make_create_user_and_token(ctx, scopes, expires_in, options), options_.request_timeout);
+  if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
+  co_return read_create_user_and_token(*sent, ctx.client_request_id);
+}
+
+asio::awaitable<result<access_token>> identity_client::issue_token(
+    std::string user_id, std::vector<std::string> scopes,
+    std::optional<std::chrono::minutes> expires_in) {
+  const auto ctx = context();
+  auto sent = co_await http_.send(target_, make_issue_token(ctx, user_id, scopes, expires_in),
+                                  options_.request_timeout);
+  if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
+  co_return read_issue_token(*sent, ctx.client_request_id);
+}
+
+asio::awaitable<result<void>> identity_client::revoke_tokens(std::string user_id) {
+  const auto ctx = context();
+  auto sent = co_await http_.send(target_, make_revoke_tokens(ctx, user_id), options_.request_timeout);
+  if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
+  co_return read_no_content(*sent, ctx.client_request_id);
+}
+
+asio::awaitable<result<void>> identity_client::delete_user(std::string user_id) {
+  const auto ctx = context();
+  auto sent = co_await http_.send(target_, make_delete_user(ctx, user_id), options_.request_timeout);
+  if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
+  co_return read_no_content(*sent, ctx.client_request_id);
+}
+
+asio::awaitable<result<user>> identity_client::get_user(std::string user_id) {
+  if (!api_version_has_custom_id(options_.api_version))
+    co_return needs_custom_id_version("get_user", options_.api_version);
+  const auto ctx = context();
+  auto sent = co_await http_.send(target_, make_get_user(ctx, user_id), options_.request_timeout);
+  if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
+  co_return read_get_user(*sent, ctx.client_request_id);
+}
+
+}  // namespace acsbatch::identity

@@ -1,0 +1,152 @@
+#include "acsbatch/identity/wire.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "acsbatch/auth/crypto.hpp"
+#include "acsbatch/core/http_date.hpp"
+
+namespace acsbatch::identity {
+namespace {
+
+constexpr char hex_digits[] = "0123456789ABCDEF";
+
+/// What the JS SDK leaves alone in encodeURIComponent.
+bool is_unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         std::string_view("-_.!~*'()").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// Does the operation have a request body model? The SDK then sends
+/// `Content-Type: application/json` even when the body is empty (createUser).
+enum class body_model { none, json };
+
+http::request build(const request_context& ctx, std::string_view method, std::string_view path,
+                    body_model model, bool has_body, std::string body) {
+  http::request req;
+  req.method = method;
+  req.target = std::string(path) + "?api-version=" + ctx.api_version;
+  const auto authority = ctx.target->authority();
+  // The official SDK's wire order; Accept-Encoding is left out because we do not decode gzip.
+  if (model == body_model::json) req.headers.add("Content-Type", "application/json");
+  req.headers.add("Accept", "application/json");
+  if (!ctx.user_agent.empty()) req.headers.add("User-Agent", ctx.user_agent);
+  req.headers.add("x-ms-client-request-id", ctx.client_request_id);
+  req.headers.add("Host", authority);
+  auto signature = ctx.signer->sign(method, req.target, authority, format_http_date(ctx.now), body);
+  req.headers.add("x-ms-date", std::move(signature.date));
+  req.headers.add("x-ms-content-sha256", std::move(signature.content_sha256));
+  req.headers.add("Authorization", std::move(signature.authorization));
+  req.body = std::move(body);
+  req.has_body = has_body;
+  return req;
+}
+
+boost::json::array to_json(const std::vector<std::string>& scopes) {
+  boost::json::array out;
+  out.reserve(scopes.size());
+  for (const auto& scope : scopes) out.emplace_back(scope);
+  return out;
+}
+
+std::string identity_path(std::string_view user_id) {
+  return "/identities/" + encode_path_segment(user_id);
+}
+
+}  // namespace
+
+std::string encode_path_segment(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size() + raw.size() / 2);
+  for (const char ch : raw) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c)) {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex_digits[c >> 4];
+      out += hex_digits[c & 0x0f];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> decode_path_segment(std::string_view encoded) {
+  std::string out;
+  out.reserve(encoded.size());
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded[i] != '%') {
+      out += encoded[i];
+      continue;
+    }
+    if (i + 2 >= encoded.size()) return std::nullopt;
+    const int high = hex_value(encoded[i + 1]);
+    const int low = hex_value(encoded[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
+std::string new_client_request_id() {
+  auto bytes = auth::random_bytes(16);
+  bytes[6] = static_cast<char>((static_cast<unsigned char>(bytes[6]) & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<char>((static_cast<unsigned char>(bytes[8]) & 0x3f) | 0x80);  // RFC 4122 variant
+  const auto hex = auth::to_hex(bytes);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+http::request make_create_user(const request_context& ctx, const create_options& options) {
+  std::string body;  // the SDK sends no body at all, only `Content-Length: 0`
+  if (options.custom_id) {
+    boost::json::object json;
+    json["customId"] = *options.custom_id;
+    body = boost::json::serialize(json);
+  }
+  return build(ctx, "POST", "/identities", body_model::json, true, std::move(body));
+}
+
+http::request make_create_user_and_token(const request_context& ctx,
+                                         const std::vector<std::string>& scopes,
+                                         std::optional<std::chrono::minutes> expires_in,
+                                         const create_options& options) {
+  boost::json::object json;  // key order is the SDK's: customId, createTokenWithScopes, expiresInMinutes
+  if (options.custom_id) json["customId"] = *options.custom_id;
+  json["createTokenWithScopes"] = to_json(scopes);
+  if (expires_in) json["expiresInMinutes"] = static_cast<std::int64_t>(expires_in->count());
+  return build(ctx, "POST", "/identities", body_model::json, true, boost::json::serialize(json));
+}
+
+http::request make_issue_token(const request_context& ctx, std::string_view user_id,
+                               const std::vector<std::string>& scopes,
+                               std::optional<std::chrono::minutes> expires_in) {
+  boost::json::object json;
+  json["scopes"] = to_json(scopes);
+  if (expires_in) json["expiresInMinutes"] = static_cast<std::int64_t>(expires_in->count());
+  return build(ctx, "POST", identity_path(user_id) + "/:issueAccessToken", body_model::json, true,
+               boost::json::serialize(json));
+}
+
+http::request make_revoke_tokens(const request_context& ctx, std::string_view user_id) {
+  return build(ctx, "POST", identity_path(user_id) + "/:revokeAccessTokens", body_model::none, true, {});
+}
+
+http::request make_delete_user(const request_context& ctx, std::string_view user_id) {
+  return build(ctx, "DELETE", identity_path(user_id), body_model::none, false, {});
+}
+
+http::request make_get_user(const request_context& ctx, std::string_view user_id) {
+  return build(ctx, "GET", identity_path(user_id), body_model::none, false, {});
+}
+
+}  // namespace acsbatch::identity
