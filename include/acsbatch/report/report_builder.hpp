@@ -1,0 +1,115 @@
+#pragma once
+/// Builds the JSON report (schema acsbatch.report/v1) while a run goes on. Per-item records are
+/// streamed to a side file as they arrive, so memory stays flat in the number of users; write()
+/// assembles the final file atomically (temporary file + rename).
+///
+/// Times (`started_at`, `finished_at`, a step's `expires_on`) are written with
+/// acsbatch::format_rfc3339: UTC, 7 fractional digits and `+00:00`, the form the service itself
+/// uses for `expiresOn`. Milliseconds and seconds have three decimals, counts are integers.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "acsbatch/report/latency_histogram.hpp"
+
+namespace acsbatch::report {
+
+struct run_info {
+  std::string job_name;
+  std::string job_file;
+  std::string job_sha256;
+  std::string endpoint_host;  ///< host only: never a key or a full connection string
+  bool embedded = false;
+  std::string api_version;
+  std::uint32_t concurrency = 0;
+  std::optional<double> target_rate;  ///< operations per second, when limited
+  std::chrono::system_clock::time_point started_at;
+};
+
+struct step_outcome {
+  std::string op;
+  bool ok = false;
+  unsigned http_status = 0;  ///< 0 when no response arrived
+  unsigned attempts = 1;
+  bool throttled = false;  ///< at least one attempt was answered 429
+  std::chrono::microseconds latency{0};
+  std::string error_code;     ///< service code (e.g. IdentityNotFound) or transport code (timeout)
+  std::string error_message;  ///< never contains a key or a token
+  std::optional<std::chrono::system_clock::time_point> token_expires_on;
+  /// Offset of the step's start from the run's start, for the per-second timeline.
+  std::chrono::microseconds started_at{0};
+};
+
+struct item_outcome {
+  std::uint64_t index = 0;
+  std::string user_id;
+  bool skipped = false;
+  std::vector<step_outcome> steps;
+  /// Not skipped and every step succeeded.
+  bool ok() const;
+};
+
+struct operation_totals {
+  std::uint64_t count = 0, ok = 0, failed = 0, retries = 0, throttled = 0;
+  latency_histogram latency;
+};
+
+struct item_totals {
+  std::uint64_t total = 0, succeeded = 0, failed = 0, skipped = 0;
+};
+
+class report_builder {
+ public:
+  /// With `include_items`, `<report_path>.items.jsonl.tmp` receives one JSON line per item while
+  /// the run goes on (write() copies and removes it; the destructor removes it if write() was
+  /// never called). Creates the report's parent directories. Throws std::system_error (naming
+  /// the path) when the side file cannot be created.
+  report_builder(run_info info, std::filesystem::path report_path, bool include_items);
+  /// Removes the side file and any temporary report left behind.
+  ~report_builder();
+  report_builder(const report_builder&) = delete;
+  report_builder& operator=(const report_builder&) = delete;
+
+  /// Counts the item and its steps and streams it to the side file. Throws std::system_error
+  /// when the side file cannot be written, std::logic_error after write().
+  void add(const item_outcome& item);
+
+  const item_totals& items() const { return items_; }
+  const std::map<std::string, operation_totals>& operations() const { return operations_; }
+
+  /// Writes the report to `<report>.tmp` and renames it over the report path, so a reader never
+  /// sees half a report. Call once; after a failure (std::system_error naming the path, the
+  /// temporary file removed) it may be called again.
+  void write(std::chrono::system_clock::time_point finished_at);
+
+  const std::filesystem::path& path() const { return report_path_; }
+
+ private:
+  struct error_group {
+    std::uint64_t count = 0;
+    unsigned http_status = 0;
+    std::string example;
+  };
+  struct second_bucket {
+    std::uint64_t started = 0, ok = 0, failed = 0, throttled = 0;
+  };
+
+  run_info info_;
+  std::filesystem::path report_path_;
+  std::filesystem::path items_path_;
+  bool include_items_;
+  std::ofstream items_out_;
+  item_totals items_;
+  std::map<std::string, operation_totals> operations_;
+  std::map<std::string, error_group> errors_;
+  std::vector<second_bucket> timeline_;
+  bool written_ = false;
+};
+
+}  // namespace acsbatch::report

@@ -1,0 +1,99 @@
+#include <algorithm>
+#include <cctype>
+
+#include "acsbatch/auth/connection_string.hpp"
+#include "acsbatch/core/error.hpp"
+#include "sections.hpp"
+
+namespace acsbatch::job::detail {
+namespace {
+
+constexpr std::string_view connection_keys[] = {"connection_string", "api_version"};
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+/// parse_connection_string promises never to echo the key, but it does echo an unknown field's
+/// name, and a key pasted without `accesskey=` (base64 ends in '=') *is* such a name. So a message
+/// showing the text or any part of a field other than the endpoint is withheld.
+std::string without_secrets(std::string message, std::string_view text) {
+  const auto shows = [&](std::string_view piece) {
+    return piece.size() >= 4 && message.find(piece) != std::string::npos;
+  };
+  bool leaks = shows(trim(text));
+  std::string_view rest = text;
+  while (!leaks && !rest.empty()) {
+    const auto end = rest.find(';');
+    const std::string_view field = trim(rest.substr(0, end));
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+    const auto equals = field.find('=');
+    const std::string_view name = trim(field.substr(0, equals));
+    if (equals != std::string_view::npos && iequals(name, "endpoint")) continue;
+    const std::string_view value = equals == std::string_view::npos ? std::string_view{} : trim(field.substr(equals + 1));
+    leaks = shows(field) || shows(value) || (!iequals(name, "accesskey") && shows(name));
+  }
+  if (leaks) return "the connection string is not valid (the details are not shown: they would show part of it)";
+  return message;
+}
+
+void read_connection_string(reader& r, const entry& e, connection_spec& out) {
+  const auto value = r.string(e);
+  if (!value) return;
+  if (value->text == "embedded") {
+    out.embedded = true;
+    out.connection_string.clear();
+    return;
+  }
+  if (trim(value->text).empty()) {
+    r.report().error(value->at, e.path + " is empty: write 'embedded' for the built-in emulator or "
+                                         "'endpoint=https://<resource>.communication.azure.com/;accesskey=<key>'");
+    return;
+  }
+  try {
+    (void)auth::parse_connection_string(value->text);
+    out.embedded = false;
+    out.connection_string = value->text;
+  } catch (const config_error& error) {
+    r.report().error(value->at, e.path + ": " + without_secrets(error.what(), value->text));
+  }
+}
+
+void read_api_version(reader& r, const entry& e, connection_spec& out) {
+  const auto value = r.string(e);
+  if (!value) return;
+  const auto known = std::find(std::begin(supported_api_versions), std::end(supported_api_versions), value->text);
+  if (known == std::end(supported_api_versions)) {
+    r.report().error(value->at, e.path + " must be one of " + join(supported_api_versions) + ", not " +
+                                    shown(*value));
+    return;
+  }
+  out.api_version = value->text;
+}
+
+}  // namespace
+
+void read_connection(reader& r, const entry& section, connection_spec& out) {
+  if (section.value.IsScalar()) {
+    read_connection_string(r, section, out);
+    return;
+  }
+  const auto entries = r.mapping(section);
+  if (!entries) return;
+  // Without connection_string the job runs against the embedded emulator (README: the default).
+  for (const auto& e : *entries) {
+    if (e.key == "connection_string") read_connection_string(r, e, out);
+    else if (e.key == "api_version") read_api_version(r, e, out);
+    else r.unknown_key(e, connection_keys);
+  }
+}
+
+}  // namespace acsbatch::job::detail

@@ -1,0 +1,29 @@
+#pragma once
+/// Readers for the sections of a job file. Each reports its problems through the reader and
+/// fills what it could read; parse_job decides at the end whether the job is usable.
+
+#include "acsbatch/job/job.hpp"
+#include "yaml_reader.hpp"
+
+namespace acsbatch::job::detail {
+
+/// `connection: {connection_string, api_version}` or the shorthand `connection: embedded`;
+/// either key may be left out (embedded emulator, 2023-10-01).
+void read_connection(reader& r, const entry& section, connection_spec& out);
+/// `users: {create: N}`; the other sources are recognised and refused as not supported yet.
+void read_users(reader& r, const entry& section, users_spec& out);
+/// `steps: [...]`, checked against the connection's api-version and the users' source.
+void read_steps(reader& r, const entry& section, const connection_spec& connection, const users_spec& users,
+                std::vector<step>& out);
+/// `timeouts: {request, job}`.
+void read_timeouts(reader& r, const entry& section, job& out);
+/// `report: {path, items}`.
+void read_report(reader& r, const entry& section, report_spec& out);
+
+/// Top-level sections DESIGN.md describes that this version reads but does not act on.
+inline constexpr std::string_view not_yet_supported_sections[] = {"rate_limit", "retry",      "state",
+                                                                 "outputs",    "thresholds", "load"};
+/// Warns that a section is ignored; refuses `outputs.tokens` (tokens would go nowhere).
+void read_not_yet_supported(reader& r, const entry& section);
+
+}  // namespace acsbatch::job::detail

@@ -1,0 +1,95 @@
+#include "acsbatch/report/report_builder.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+
+#include "item_json.hpp"
+
+namespace acsbatch::report {
+namespace {
+
+/// A step stamped days after the run started is a bug upstream; clamping keeps the timeline's
+/// memory bounded (a week of seconds is ~19 MB at most).
+constexpr std::uint64_t max_timeline_seconds = 7 * 24 * 3600;
+
+std::error_code last_error() { return {errno != 0 ? errno : EIO, std::generic_category()}; }
+
+std::filesystem::path with_suffix(const std::filesystem::path& path, std::string_view suffix) {
+  std::filesystem::path out = path;
+  out += std::string(suffix);
+  return out;
+}
+
+}  // namespace
+
+bool item_outcome::ok() const {
+  return !skipped && std::all_of(steps.begin(), steps.end(), [](const step_outcome& s) { return s.ok; });
+}
+
+report_builder::report_builder(run_info info, std::filesystem::path report_path, bool include_items)
+    : info_(std::move(info)),
+      report_path_(std::move(report_path)),
+      items_path_(with_suffix(report_path_, ".items.jsonl.tmp")),
+      include_items_(include_items) {
+  if (!include_items_) return;
+  if (const auto parent = report_path_.parent_path(); !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) throw std::system_error(ec, "cannot create the report directory " + parent.string());
+  }
+  errno = 0;
+  items_out_.open(items_path_, std::ios::binary | std::ios::trunc);
+  if (!items_out_) throw std::system_error(last_error(), "cannot create " + items_path_.string());
+}
+
+report_builder::~report_builder() {
+  std::error_code ignored;
+  if (items_out_.is_open()) items_out_.close();
+  if (include_items_) std::filesystem::remove(items_path_, ignored);
+  std::filesystem::remove(with_suffix(report_path_, ".tmp"), ignored);
+}
+
+void report_builder::add(const item_outcome& item) {
+  if (written_) throw std::logic_error("report_builder::add after write");
+  ++items_.total;
+  if (item.skipped) ++items_.skipped;
+  else if (item.ok()) ++items_.succeeded;
+  else ++items_.failed;
+
+  for (const auto& step : item.steps) {
+    auto& totals = operations_[step.op];
+    ++totals.count;
+    if (step.ok) ++totals.ok;
+    else ++totals.failed;
+    totals.retries += step.attempts > 1 ? step.attempts - 1 : 0;
+    if (step.throttled) ++totals.throttled;
+    totals.latency.record(step.latency);
+
+    if (!step.ok) {
+      auto& group = errors_[std::string(detail::error_code_of(step))];
+      if (group.count++ == 0) {
+        group.http_status = step.http_status;
+        group.example = step.error_message;
+      }
+    }
+
+    const auto offset = step.started_at.count() > 0 ? static_cast<std::uint64_t>(step.started_at.count()) : 0;
+    const std::size_t second = static_cast<std::size_t>(std::min(offset / 1'000'000, max_timeline_seconds));
+    if (timeline_.size() <= second) timeline_.resize(second + 1);
+    auto& bucket = timeline_[second];
+    ++bucket.started;
+    if (step.ok) ++bucket.ok;
+    else ++bucket.failed;
+    if (step.throttled) ++bucket.throttled;
+  }
+
+  if (include_items_) {
+    errno = 0;
+    items_out_ << detail::item_json(item) << '\n';
+    if (!items_out_) throw std::system_error(last_error(), "cannot write " + items_path_.string());
+  }
+}
+
+}  // namespace acsbatch::report
