@@ -1,0 +1,47 @@
+#pragma once
+// Helpers for end-to-end tests: run the acsbatch binary as a child process, read files, and
+// fetch JSON from the emulator's loopback-only endpoints.
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace acsbatch::testing {
+
+struct process_result {
+  int exit_code = -1;  ///< 128 + signal when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+/// Runs `args` (args[0] is the program) in `cwd` with the parent's environment plus `set_env`
+/// (an empty optional value unsets the variable); kills it after `limit`.
+process_result run_process(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                           const std::map<std::string, std::optional<std::string>>& set_env = {},
+                           std::chrono::seconds limit = std::chrono::seconds{120});
+
+std::string read_file(const std::filesystem::path& path);
+
+/// A fresh directory under the system temp dir, removed by the destructor.
+class temp_dir {
+ public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Sends a request to a loopback emulator endpoint (`/emulator/...`) and parses the JSON reply.
+boost::json::value emulator_json(std::uint16_t port, const std::string& method, const std::string& target,
+                                 const std::string& body = {});
+
+}  // namespace acsbatch::testing
