@@ -110,7 +110,8 @@ struct client::impl {
       if (!failure.ec) co_return out;
       conn.reset();
       const bool stale_idle = reused && first_attempt && failure.nothing_received &&
-                              detail::is_peer_close(failure.ec);
+                              detail::is_peer_close(failure.ec) &&
+                              (req.replay_safe || failure.phase == detail::exchange_phase::write);
       if (!stale_idle) co_return classify(failure);
       reused = false;
     }

@@ -122,6 +122,19 @@ TEST_F(http_client_test, reused_connection_closed_before_any_response_byte_is_re
   EXPECT_EQ(http.stats().requests_sent, 3u);
 }
 
+TEST_F(http_client_test, request_that_is_not_replay_safe_is_not_redialled_after_its_write) {
+  // A create without an idempotency key may have been acted on: it must not be sent twice.
+  server.then_reply(http_reply(200, "one"));
+  server.then({"", mode::close_without_reply});
+  ASSERT_TRUE(send(get()));
+  auto create = get("/identities");
+  create.replay_safe = false;
+  const auto second = send(std::move(create));
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error(), errc::connection_closed);
+  EXPECT_EQ(server.requests().size(), 2u);  // written once only
+}
+
 TEST_F(http_client_test, fresh_connection_closed_without_reply_is_reported_not_retried) {
   server.then({"", mode::close_without_reply});
   const auto r = send(get());

@@ -73,6 +73,9 @@ class client {
   /// a reset — the request is written once more on a newly opened connection, within the same
   /// deadline. That is the keep-alive race (the server closed the idle connection as we wrote);
   /// a newly opened connection that fails the same way is reported as connection_closed.
+  /// When the write succeeded the server may have acted on the request, so a request marked
+  /// `replay_safe = false` (a create without an idempotency key) is only re-dialled when the
+  /// write itself failed.
   ///
   /// Cancellation: terminal cancellation through the awaiting coroutine's cancellation slot
   /// aborts the step in progress, closes the connection in use and completes with
