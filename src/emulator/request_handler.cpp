@@ -7,8 +7,10 @@
 #include "acsbatch/core/http_date.hpp"
 #include "acsbatch/emulator/request_auth.hpp"
 #include "acsbatch/emulator/routes.hpp"
+#include "acsbatch/emulator/seeded_random.hpp"
 #include "replies.hpp"
 #include "request_body.hpp"
+#include "spec_text.hpp"
 
 namespace acsbatch::emulator {
 namespace {
@@ -43,43 +45,80 @@ boost::json::object identity_json(const identity_record& identity, bool with_cus
   return out;
 }
 
+/// The 429 of the limiter: which limit, and when to come back.
+http::response throttled(operation op, const operation_limit& limit, std::chrono::nanoseconds wait) {
+  return replies::too_many_requests(
+      "The " + std::string(to_string(op)) + " limit of " + std::to_string(limit.requests) +
+          " requests per " + spec_text::format_duration(limit.window) + " is exhausted; retry after " +
+          std::to_string(std::chrono::ceil<std::chrono::milliseconds>(wait).count()) + " ms.",
+      wait);
+}
+
 }  // namespace
 
 struct request_handler::context {
   const http::request& request;
   bool peer_is_loopback;
   std::chrono::system_clock::time_point now;
+  steady_time steady_now;
   std::string_view query;
   emulator::route route;
   std::string api_version;
   /// The body as a JSON object, read once (create reads it before auth to name its operation).
   boost::json::object body;
   std::optional<request_body::problem> body_problem;
+  /// The fault decided for this request, if any.
+  std::optional<fault_decision> fault;
 };
 
 request_handler::request_handler(handler_options options)
     : options_(std::move(options)),
       signer_(options_.access_key),
-      store_(options_.resource_id.empty() ? random_guid() : options_.resource_id) {}
+      store_(options_.resource_id.empty() ? random_guid() : options_.resource_id),
+      limiter_(options_.limits),
+      faults_(options_.faults, derive_seed(options_.seed, random_stream::faults)),
+      latency_(options_.latency, derive_seed(options_.seed, random_stream::latency)),
+      rates_(options_.started_at) {}
 
-http::response request_handler::handle(const http::request& request, bool peer_is_loopback,
-                                       std::chrono::system_clock::time_point now) {
+reply_plan request_handler::respond(const http::request& request, bool peer_is_loopback,
+                                    std::chrono::system_clock::time_point now, steady_time steady_now) {
   const auto [path, query] = split_request_target(request.target);
-  context ctx{request, peer_is_loopback, now, query, match_route(request.method, path), {}, {}, {}};
-  http::response res;
+  context ctx{request, peer_is_loopback, now, steady_now, query, match_route(request.method, path),
+              {}, {}, {}, {}};
+  reply_plan plan;
   try {
-    res = dispatch(ctx);
+    plan.response = dispatch(ctx);
   } catch (const std::exception& e) {
     // Only resource exhaustion gets here; the client deserves a well-formed 500.
-    res = replies::error(500, "InternalServerError", std::string("Emulator failure: ") + e.what());
+    plan.response = replies::error(500, "InternalServerError", std::string("Emulator failure: ") + e.what());
   }
+  const auto op = ctx.route.op;
+  if (op != operation::emulator_stats && op != operation::emulator_validate_token)
+    plan.delay = latency_.sample();
+  if (ctx.fault) {
+    const auto kind = ctx.fault->rule.kind;
+    stats_.record_fault(op, kind);
+    if (status_of(kind) == 0) {
+      plan.action = kind == fault_kind::reset     ? reply_action::reset
+                    : kind == fault_kind::timeout ? reply_action::stall
+                                                  : reply_action::close;
+      plan.response = {};
+      return plan;
+    }
+  }
+  auto& res = plan.response;
   res.headers.set("MS-CV", new_correlation_vector());
   if (const auto client_id = request.headers.get("x-ms-client-request-id"))
     res.headers.set("x-ms-client-request-id", std::string(*client_id));
   res.headers.set("api-supported-versions", api_supported_versions_header());
   res.headers.set("Date", format_http_date(now));
-  stats_.record(ctx.route.op, res.status);
-  return res;
+  stats_.record(op, res.status);
+  return plan;
+}
+
+http::response request_handler::handle(const http::request& request, bool peer_is_loopback,
+                                       std::chrono::system_clock::time_point now) {
+  return respond(request, peer_is_loopback, now, steady_time{now.time_since_epoch()}).response;
 }
 
 http::response request_handler::dispatch(context& ctx) {
@@ -103,7 +142,7 @@ http::response request_handler::dispatch(context& ctx) {
         res.status = 200;
         res.reason = replies::reason_phrase(200);
         res.headers.set("Content-Type", std::string(replies::json_content_type));
-        res.body = stats_json();
+        res.body = stats_json(ctx.steady_now);
         return res;
       }
       return validate_token(ctx);
@@ -140,18 +179,36 @@ http::response request_handler::dispatch(context& ctx) {
     return res;
   }
 
-  switch (ctx.route.op) {
-    case operation::create_user:
-    case operation::create_user_and_token: return create_user(ctx);
-    case operation::issue_token: return issue_token(ctx);
-    case operation::revoke_tokens: return revoke_tokens(ctx);
-    case operation::delete_user: return delete_user(ctx);
-    case operation::get_user: return get_user(ctx);
-    default:
-      return replies::error(501, "NotImplemented",
-                            "The acsbatch emulator does not implement Teams token exchange; use a "
-                            "real Communication Services resource for Teams users.");
+  return serve_identity_operation(ctx);
+}
+
+http::response request_handler::serve_identity_operation(context& ctx) {
+  const auto op = ctx.route.op;
+  rates_.record(op, ctx.steady_now);
+  ctx.fault = faults_.decide();
+  if (ctx.fault && !ctx.fault->apply_first) return replies::injected_fault(ctx.fault->rule);
+
+  http::response res;
+  if (const auto wait = limiter_.admit(op, ctx.steady_now)) {
+    res = throttled(op, *options_.limits.of(op), *wait);
+  } else {
+    switch (op) {
+      case operation::create_user:
+      case operation::create_user_and_token: res = create_user(ctx); break;
+      case operation::issue_token: res = issue_token(ctx); break;
+      case operation::revoke_tokens: res = revoke_tokens(ctx); break;
+      case operation::delete_user: res = delete_user(ctx); break;
+      case operation::get_user: res = get_user(ctx); break;
+      default:
+        res = replies::error(501, "NotImplemented",
+                             "The acsbatch emulator does not implement Teams token exchange; use a "
+                             "real Communication Services resource for Teams users.");
+    }
   }
+  if (!ctx.fault) return res;
+  // The work is done (or refused); the fault loses the answer on its way back.
+  if (res.status >= 200 && res.status < 300) stats_.record_applied_before_fault(op);
+  return replies::injected_fault(ctx.fault->rule);
 }
 
 http::response request_handler::create_user(context& ctx) {
@@ -223,26 +280,6 @@ http::response request_handler::validate_token(context& ctx) {
   out["valid"] = validity == token_validity::valid;
   out["reason"] = to_string(validity);
   return replies::json(200, out);
-}
-
-std::string request_handler::stats_json() const {
-  const auto counters = store_.counters();
-  const auto requests = stats_.counts();
-  boost::json::object by_operation;
-  for (std::size_t i = 0; i < operation_count; ++i) {
-    const auto op = static_cast<operation>(i);
-    const bool identity_op = i <= static_cast<std::size_t>(operation::get_user);
-    // The identity operations are always listed so readers need not guard missing keys.
-    if (!identity_op && requests[i].empty()) continue;
-    boost::json::object by_status;
-    for (const auto& [status, count] : requests[i]) by_status[std::to_string(status)] = count;
-    by_operation[to_string(op)] = std::move(by_status);
-  }
-  boost::json::object out;
-  out["identities"] = {{"created", counters.created}, {"live", counters.live}, {"deleted", counters.deleted}};
-  out["tokens"] = {{"issued", counters.tokens_issued}};
-  out["requests"] = std::move(by_operation);
-  return boost::json::serialize(out);
 }
 
 }  // namespace acsbatch::emulator

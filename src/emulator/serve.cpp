@@ -25,6 +25,10 @@ int serve_until_signal(const server_options& options, std::ostream& out, std::os
   err << "acsbatch emulator: serving the ACS Identity API at " << srv.url()
       << " (HMAC key in the connection string above; stats at GET " << srv.url()
       << "emulator/stats); Ctrl-C to stop" << std::endl;
+  // The seed is printed even without faults: it costs a line and makes any run replayable.
+  err << "acsbatch emulator: limits " << to_string(options.limits) << ", faults " << to_string(options.faults)
+      << ", latency " << to_string(options.latency) << ", seed " << srv.seed() << " (--seed "
+      << srv.seed() << " replays the same faults and latencies)" << std::endl;
 
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;

@@ -25,6 +25,7 @@
 #include "acsbatch/auth/crypto.hpp"
 #include "acsbatch/emulator/identity_store.hpp"
 #include "acsbatch/emulator/request_handler.hpp"
+#include "acsbatch/emulator/seeded_random.hpp"
 #include "replies.hpp"
 
 namespace acsbatch::emulator {
@@ -90,6 +91,14 @@ bhttp::response<bhttp::string_body> to_beast(http::response&& in, unsigned versi
   return out;
 }
 
+/// One client connection: its stream and the timer of injected latency, both used only on the
+/// connection's strand. stop() reaches both, so a pending delay does not hold up a stop.
+struct connection {
+  explicit connection(tcp::socket socket) : stream(std::move(socket)), delay(stream.get_executor()) {}
+  beast::tcp_stream stream;
+  net::steady_timer delay;
+};
+
 /// The reply to a request that never reached the handler; 0: just close the connection.
 unsigned status_for_read_error(const error_code& ec) {
   if (ec == bhttp::error::body_limit) return 413;
@@ -105,22 +114,28 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   impl(net::any_io_executor executor, server_options options)
       : executor_(std::move(executor)),
         options_(with_defaults(std::move(options))),
-        handler_({options_.access_key, options_.resource_id, options_.max_clock_skew}),
+        handler_(handler_options_of(options_)),
         acceptor_strand_(net::make_strand(executor_)),
         acceptor_(acceptor_strand_) {}
 
   static server_options with_defaults(server_options options) {
     if (options.access_key.empty()) options.access_key = auth::random_bytes(64);
     if (options.resource_id.empty()) options.resource_id = random_guid();
+    if (!options.seed) options.seed = random_seed();
     return options;
+  }
+
+  static handler_options handler_options_of(const server_options& o) {
+    return {o.access_key, o.resource_id, o.max_clock_skew, o.limits,
+            o.faults,     o.latency,     *o.seed,          std::chrono::steady_clock::now()};
   }
 
   void start();
   void stop();
   net::awaitable<void> accept_loop();
   void start_session(tcp::socket socket);
-  net::awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> stream, std::uint64_t id,
-                                   bool loopback);
+  net::awaitable<void> run_session(std::shared_ptr<connection> conn, std::uint64_t id, bool loopback);
+  net::awaitable<void> hold_unanswered(beast::tcp_stream& stream);
   net::awaitable<void> reply_and_close(beast::tcp_stream& stream, unsigned status, const error_code& why);
 
   net::any_io_executor executor_;
@@ -134,8 +149,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::mutex sessions_mutex_;
   bool stopping_ = false;
   std::uint64_t next_session_id_ = 0;
-  /// Weak: a session's coroutine owns its stream; stop() only needs to reach the open ones.
-  std::unordered_map<std::uint64_t, std::weak_ptr<beast::tcp_stream>> sessions_;
+  /// Weak: a session's coroutine owns its connection; stop() only needs to reach the open ones.
+  std::unordered_map<std::uint64_t, std::weak_ptr<connection>> sessions_;
 };
 
 void server::impl::start() {
@@ -157,13 +172,13 @@ void server::impl::start() {
 }
 
 void server::impl::stop() {
-  std::vector<std::shared_ptr<beast::tcp_stream>> open;
+  std::vector<std::shared_ptr<connection>> open;
   {
     std::lock_guard lock(sessions_mutex_);
     if (stopping_) return;  // ~server() stops again; nothing new to do
     stopping_ = true;
     for (auto& [id, weak] : sessions_)
-      if (auto stream = weak.lock()) open.push_back(std::move(stream));
+      if (auto conn = weak.lock()) open.push_back(std::move(conn));
   }
   // Sockets are touched only on their own strand; closing cancels whatever is pending there.
   // Weak: should the io_context never run again, this queued handler must not keep the
@@ -174,11 +189,12 @@ void server::impl::stop() {
       self->acceptor_.close(ignored);
     }
   });
-  for (auto& stream : open) {
-    net::dispatch(stream->get_executor(), [stream] {
+  for (auto& conn : open) {
+    net::dispatch(conn->stream.get_executor(), [conn] {
       error_code ignored;
-      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream->socket().close(ignored);
+      conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      conn->stream.socket().close(ignored);
+      conn->delay.cancel();
     });
   }
 }
@@ -203,54 +219,89 @@ void server::impl::start_session(tcp::socket socket) {
   error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
-  auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+  auto conn = std::make_shared<connection>(std::move(socket));
   std::uint64_t id = 0;
   {
     std::lock_guard lock(sessions_mutex_);
-    if (stopping_) return;  // the stream closes as it goes out of scope
+    if (stopping_) return;  // the socket closes as it goes out of scope
     id = next_session_id_++;
-    sessions_.emplace(id, stream);
+    sessions_.emplace(id, conn);
   }
   const bool loopback = is_loopback(peer.address());
-  auto executor = stream->get_executor();
+  auto executor = conn->stream.get_executor();
   net::co_spawn(
       executor,
-      [self = shared_from_this(), stream = std::move(stream), id, loopback]() mutable {
-        return self->run_session(std::move(stream), id, loopback);
+      [self = shared_from_this(), conn = std::move(conn), id, loopback]() mutable {
+        return self->run_session(std::move(conn), id, loopback);
       },
       // A failure inside one connection (resource exhaustion) must not end the server.
       [](std::exception_ptr) {});
 }
 
-net::awaitable<void> server::impl::run_session(std::shared_ptr<beast::tcp_stream> stream,
-                                               std::uint64_t id, bool loopback) {
+net::awaitable<void> server::impl::run_session(std::shared_ptr<connection> conn, std::uint64_t id,
+                                               bool loopback) {
   auto self = shared_from_this();
+  auto& stream = conn->stream;
   beast::flat_buffer buffer;
+  bool abortive = false;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(header_limit);
     parser.body_limit(options_.body_limit);
-    stream->expires_after(options_.idle_timeout);
-    auto [read_ec, read_bytes] = co_await bhttp::async_read(*stream, buffer, parser, use_tuple);
+    stream.expires_after(options_.idle_timeout);
+    auto [read_ec, read_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     if (read_ec) {
       if (const unsigned status = status_for_read_error(read_ec); status != 0)
-        co_await reply_and_close(*stream, status, read_ec);
+        co_await reply_and_close(stream, status, read_ec);
       break;
     }
     const unsigned version = parser.get().version();
     const bool keep_alive = parser.get().keep_alive();
-    http::response answer =
-        handler_.handle(to_plain(parser.release()), loopback, std::chrono::system_clock::now());
-    auto message = to_beast(std::move(answer), version, keep_alive);
-    stream->expires_after(write_timeout);
-    auto [write_ec, written] = co_await bhttp::async_write(*stream, message, use_tuple);
+    reply_plan plan = handler_.respond(to_plain(parser.release()), loopback, std::chrono::system_clock::now(),
+                                       std::chrono::steady_clock::now());
+    if (plan.delay.count() > 0) {
+      // stop() closes the socket and cancels the timer on this strand: a closed socket here
+      // means stop() already ran, and a wait in progress is cut short by it.
+      if (!stream.socket().is_open()) break;
+      conn->delay.expires_after(plan.delay);
+      auto [wait_ec] = co_await conn->delay.async_wait(use_tuple);
+      if (wait_ec || !stream.socket().is_open()) break;
+    }
+    if (plan.action == reply_action::reset) {
+      abortive = true;
+      break;
+    }
+    if (plan.action == reply_action::close) break;
+    if (plan.action == reply_action::stall) {
+      co_await hold_unanswered(stream);
+      break;
+    }
+    auto message = to_beast(std::move(plan.response), version, keep_alive);
+    stream.expires_after(write_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream, message, use_tuple);
     if (write_ec || !message.keep_alive()) break;
   }
   error_code ignored;
-  stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream->socket().close(ignored);
+  if (abortive) {
+    // SO_LINGER 0: close() sends RST instead of FIN, as a crashed or overloaded front end does.
+    stream.socket().set_option(net::socket_base::linger(true, 0), ignored);
+  } else {
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  stream.socket().close(ignored);
   std::lock_guard lock(sessions_mutex_);
   sessions_.erase(id);
+}
+
+net::awaitable<void> server::impl::hold_unanswered(beast::tcp_stream& stream) {
+  // Read and drop whatever else arrives, until the client gives up (EOF, reset), the bound
+  // passes, or stop() closes the socket: the connection stays open and silent meanwhile.
+  std::array<char, 4096> sink;
+  stream.expires_after(options_.stall_limit);
+  for (;;) {
+    auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+    if (ec) co_return;
+  }
 }
 
 net::awaitable<void> server::impl::reply_and_close(beast::tcp_stream& stream, unsigned status,
@@ -289,6 +340,7 @@ server::~server() { impl_->stop(); }
 void server::start() { impl_->start(); }
 void server::stop() { impl_->stop(); }
 std::uint16_t server::port() const { return impl_->port_; }
+std::uint64_t server::seed() const { return *impl_->options_.seed; }
 
 std::string server::url() const {
   return "http://" + impl_->client_host_ + ":" + std::to_string(impl_->port_.load()) + "/";

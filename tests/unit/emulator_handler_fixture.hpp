@@ -58,8 +58,18 @@ inline std::string encode_id(std::string_view id) {
 }
 
 class handler_fixture : public ::testing::Test {
+ public:
+  /// The acs-api.md key and resource; no limits, faults or latency.
+  static handler_options base_options() {
+    handler_options options;
+    options.access_key = test_key();
+    options.resource_id = resource;
+    options.max_clock_skew = 15min;
+    return options;
+  }
+
  protected:
-  handler_fixture() : handler_({test_key(), resource, 15min}) {}
+  explicit handler_fixture(handler_options options = base_options()) : handler_(std::move(options)) {}
 
   http::response send(std::string method, std::string target, std::string body = {},
                       clock_point date = {}, bool loopback = true) {
@@ -96,6 +106,12 @@ class handler_fixture : public ::testing::Test {
     EXPECT_EQ(out.at("valid").as_bool(), out.at("reason").as_string() == "valid");
     return std::string(out.at("reason").as_string());
   }
+  /// The whole plan (action, delay), with the fixture's clock as both wall and steady time.
+  reply_plan plan(std::string method, std::string target, std::string body = {}) {
+    return handler_.respond(signed_request(std::move(method), std::move(target), std::move(body), now_), true,
+                            now_, steady_time{now_.time_since_epoch()});
+  }
+  boost::json::value stats() const { return boost::json::parse(handler_.stats_json()); }
   static boost::json::object body(const http::response& res) {
     return boost::json::parse(res.body).as_object();
   }

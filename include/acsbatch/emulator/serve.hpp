@@ -8,7 +8,8 @@
 namespace acsbatch::emulator {
 
 /// Starts a server with `options`, writes its connection string as the first line of `out`
-/// (flushed, so a parent process can read it at once), a human line to `err`, then serves until
+/// (flushed, so a parent process can read it at once), human lines to `err` (the limits, faults,
+/// latency and the seed in use, so a run can be replayed with --seed), then serves until
 /// SIGINT or SIGTERM, stops (closing every connection) and returns 0. When the address cannot
 /// be bound, says why on `err` and returns exit_code::unavailable (69) without writing to `out`.
 int serve_until_signal(const server_options& options, std::ostream& out, std::ostream& err);
