@@ -1,11 +1,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <system_error>
 
 #include "acsbatch/auth/crypto.hpp"
 #include "document.hpp"
+#include "override.hpp"
 #include "sections.hpp"
 
 namespace acsbatch::job {
@@ -28,7 +30,9 @@ std::string belongs_under(std::string_view key) {
   std::string_view section;
   if (key == "connection_string" || key == "api_version") section = "connection";
   else if (key == "create" || key == "from_file" || key == "from_state" || key == "from_report") section = "users";
-  else if (key == "request") section = "timeouts";
+  else if (key == "request" || key == "grace") section = "timeouts";
+  else if (key == "per_second" || key == "burst" || key == "adaptive" || key == "per_operation") section = "rate_limit";
+  else if (key == "max_attempts" || key == "initial_backoff" || key == "max_backoff") section = "retry";
   else if (key == "path" || key == "items") section = "report";
   else if (key == "scopes" || key == "expires_in") return "it belongs to a step, e.g. - issue_token: {scopes: [voip]}";
   if (section.empty()) return {};
@@ -70,7 +74,7 @@ void require(reader& r, const std::vector<entry>& entries, std::string_view key,
     r.report().error(root_at, "missing " + std::string(key) + " (e.g. " + std::string(example) + ")");
 }
 
-void read_root(reader& r, const YAML::Node& root, job& out) {
+void read_root(reader& r, const YAML::Node& root, std::string_view job_directory, job& out) {
   const position root_at = detail::position_of(root);
   const auto entries = r.mapping(entry{"", "", root_at, root_at, root});
   if (!entries) return;
@@ -95,10 +99,12 @@ void read_root(reader& r, const YAML::Node& root, job& out) {
   if (const auto* e = detail::find(*entries, "connection")) detail::read_connection(r, *e, out.connection);
   if (const auto* e = detail::find(*entries, "concurrency"))
     if (const auto n = r.integer(*e, 1, max_concurrency)) out.concurrency = static_cast<std::uint32_t>(*n);
-  if (const auto* e = detail::find(*entries, "users")) detail::read_users(r, *e, out.users);
+  if (const auto* e = detail::find(*entries, "users")) detail::read_users(r, *e, job_directory, out.users);
   if (const auto* e = detail::find(*entries, "steps"))
     detail::read_steps(r, *e, out.connection, out.users, out.steps);
   if (const auto* e = detail::find(*entries, "timeouts")) detail::read_timeouts(r, *e, out);
+  if (const auto* e = detail::find(*entries, "rate_limit")) detail::read_rate_limit(r, *e, out.rate_limit);
+  if (const auto* e = detail::find(*entries, "retry")) detail::read_retry(r, *e, out.retry);
   if (const auto* e = detail::find(*entries, "report")) detail::read_report(r, *e, out.report);
   if (out.report.path.empty() && !out.name.empty()) out.report.path = "reports/" + out.name + ".json";
 }
@@ -106,15 +112,26 @@ void read_root(reader& r, const YAML::Node& root, job& out) {
 }  // namespace
 
 job parse_job(std::string_view text, std::string file_name, const env_lookup& env) {
+  return parse_job(text, std::move(file_name), env, {});
+}
+
+job parse_job(std::string_view text, std::string file_name, const env_lookup& env,
+              const std::vector<override_value>& overrides) {
   detail::problems problems(file_name);
-  reader r(problems, env);
+  detail::override_origins origins;
+  reader r(problems, env, &origins);
   job out;
   out.file = std::move(file_name);
   out.sha256 = auth::to_hex(auth::sha256(text));
+  // Files the job names (users.from_file, …) are found next to it, whatever the working directory.
+  const std::string job_directory = std::filesystem::path(out.file).parent_path().string();
   try {
     // Interpolation happens per scalar after parsing, so a variable's value can never change the
     // structure of the document.
-    if (const auto root = detail::load_single_document(text, problems)) read_root(r, *root, out);
+    if (auto root = detail::load_single_document(text, problems)) {
+      detail::apply_overrides(*root, overrides, origins, problems);
+      read_root(r, *root, job_directory, out);
+    }
   } catch (const YAML::Exception& error) {
     problems.error(detail::position_of(error.mark), "invalid YAML: " + error.msg);
   } catch (const std::exception& error) {
@@ -125,7 +142,9 @@ job parse_job(std::string_view text, std::string file_name, const env_lookup& en
   return out;
 }
 
-job load_job(const std::string& path, const env_lookup& env) {
+job load_job(const std::string& path, const env_lookup& env) { return load_job(path, env, {}); }
+
+job load_job(const std::string& path, const env_lookup& env, const std::vector<override_value>& overrides) {
   const auto fail = [&](int error, std::string_view what) -> job_error {
     return job_error({diagnostic{path, 0, 0, std::string(what) + ": " + std::generic_category().message(error)}});
   };
@@ -142,7 +161,7 @@ job load_job(const std::string& path, const env_lookup& env) {
     if (n < sizeof buffer) break;
   }
   if (std::ferror(file.get())) throw fail(errno != 0 ? errno : EIO, "cannot read the job file");
-  return parse_job(text, path, env);
+  return parse_job(text, path, env, overrides);
 }
 
 }  // namespace acsbatch::job

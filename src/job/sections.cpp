@@ -3,35 +3,18 @@
 namespace acsbatch::job::detail {
 namespace {
 
-constexpr std::string_view users_keys[] = {"create", "from_file", "from_state", "from_report", "custom_id"};
-constexpr std::string_view timeouts_keys[] = {"request", "job"};
+constexpr std::string_view timeouts_keys[] = {"request", "job", "grace"};
 constexpr std::string_view report_keys[] = {"path", "items"};
 
-constexpr std::uint64_t max_users = 100'000'000;
-constexpr auto min_request_timeout = std::chrono::milliseconds{1};
-constexpr auto max_request_timeout = std::chrono::milliseconds{std::chrono::hours{1}};
+using std::chrono::milliseconds;
+constexpr milliseconds min_request_timeout{1};
+constexpr milliseconds max_request_timeout{std::chrono::hours{1}};
+constexpr milliseconds min_job_timeout{1};
+/// Far beyond any batch, and far from overflowing a steady_clock deadline.
+constexpr milliseconds max_job_timeout{std::chrono::hours{30 * 24}};
+constexpr milliseconds max_grace{std::chrono::minutes{10}};
 
 }  // namespace
-
-void read_users(reader& r, const entry& section, users_spec& out) {
-  const auto entries = r.mapping(section);
-  if (!entries) return;
-  bool has_source = false;
-  for (const auto& e : *entries) {
-    if (e.key == "create") {
-      has_source = true;
-      if (const auto n = r.integer(e, 1, max_users)) out.create = *n;
-    } else if (e.key == "from_file" || e.key == "from_state" || e.key == "from_report" || e.key == "custom_id") {
-      // Recognised, so that a job written for a later version fails clearly instead of vaguely.
-      has_source = has_source || e.key != "custom_id";
-      r.report().error(e.key_at, e.path + " is not supported yet");
-    } else {
-      r.unknown_key(e, users_keys);
-    }
-  }
-  if (!has_source)
-    r.report().error(section.key_at, section.path + " needs create: N (how many new users the job makes)");
-}
 
 void read_timeouts(reader& r, const entry& section, job& out) {
   const auto entries = r.mapping(section);
@@ -45,7 +28,19 @@ void read_timeouts(reader& r, const entry& section, job& out) {
       else
         out.request_timeout = *value;
     } else if (e.key == "job") {
-      if (r.duration(e)) r.report().warning(e.key_at, e.path + " is not enforced by this version; ignored");
+      const auto value = r.duration(e);
+      if (!value) continue;
+      if (*value < min_job_timeout || *value > max_job_timeout)
+        r.report().error(e.value_at, e.path + " must be between 1ms and 30d");
+      else
+        out.job_timeout = *value;
+    } else if (e.key == "grace") {
+      const auto value = r.duration(e);
+      if (!value) continue;
+      if (*value > max_grace)
+        r.report().error(e.value_at, e.path + " must be between 0s and 10m");
+      else
+        out.grace = *value;
     } else {
       r.unknown_key(e, timeouts_keys);
     }
@@ -95,10 +90,10 @@ void read_not_yet_supported(reader& r, const entry& section) {
     const YAML::Node key = it->first;
     if (it->second.IsNull()) continue;
     if (key.IsScalar() && key.Scalar() == "tokens")
-      r.report().error(position_of(key), "outputs.tokens is not supported by this version: the tokens would be "
+      r.report().error(r.where(key), "outputs.tokens is not supported by this version: the tokens would be "
                                          "written nowhere; remove it or set it to null");
     else
-      r.report().warning(position_of(key), "outputs key " + quoted(key.IsScalar() ? key.Scalar() : "?") +
+      r.report().warning(r.where(key), "outputs key " + quoted(key.IsScalar() ? key.Scalar() : "?") +
                                                " is not written by this version; ignored");
   }
 }

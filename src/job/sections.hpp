@@ -7,22 +7,31 @@
 
 namespace acsbatch::job::detail {
 
+/// For messages listing the operations, in the order of job::operation.
+inline constexpr std::string_view operation_names[] = {"create_user",   "create_user_and_token", "issue_token",
+                                                       "revoke_tokens", "delete_user",           "get_user"};
+
 /// `connection: {connection_string, api_version}` or the shorthand `connection: embedded`;
 /// either key may be left out (embedded emulator, 2023-10-01).
 void read_connection(reader& r, const entry& section, connection_spec& out);
-/// `users: {create: N}`; the other sources are recognised and refused as not supported yet.
-void read_users(reader& r, const entry& section, users_spec& out);
+/// `users: {create: N | from_file: PATH | from_report: PATH}`, exactly one; relative paths are
+/// resolved against `job_directory` (empty: left relative). from_state and custom_id are
+/// recognised and refused as not supported yet.
+void read_users(reader& r, const entry& section, std::string_view job_directory, users_spec& out);
 /// `steps: [...]`, checked against the connection's api-version and the users' source.
 void read_steps(reader& r, const entry& section, const connection_spec& connection, const users_spec& users,
                 std::vector<step>& out);
-/// `timeouts: {request, job}`.
+/// `timeouts: {request, job, grace}`.
 void read_timeouts(reader& r, const entry& section, job& out);
 /// `report: {path, items}`.
 void read_report(reader& r, const entry& section, report_spec& out);
+/// `rate_limit: {per_second, burst, adaptive, per_operation}`.
+void read_rate_limit(reader& r, const entry& section, rate_limit_spec& out);
+/// `retry: {max_attempts, initial_backoff, max_backoff, on}`.
+void read_retry(reader& r, const entry& section, retry_spec& out);
 
 /// Top-level sections DESIGN.md describes that this version reads but does not act on.
-inline constexpr std::string_view not_yet_supported_sections[] = {"rate_limit", "retry",      "state",
-                                                                 "outputs",    "thresholds", "load"};
+inline constexpr std::string_view not_yet_supported_sections[] = {"state", "outputs", "thresholds", "load"};
 /// Warns that a section is ignored; refuses `outputs.tokens` (tokens would go nowhere).
 void read_not_yet_supported(reader& r, const entry& section);
 

@@ -6,8 +6,6 @@
 namespace acsbatch::job::detail {
 namespace {
 
-constexpr std::string_view operation_names[] = {"create_user", "create_user_and_token", "issue_token",
-                                                "revoke_tokens", "delete_user",          "get_user"};
 constexpr std::string_view token_step_keys[] = {"scopes", "expires_in"};
 /// GET /identities/{id} exists only in these api-versions.
 constexpr std::string_view get_user_api_versions[] = {"2025-03-02-preview", "2025-06-30"};
@@ -65,7 +63,7 @@ std::optional<step> read_step(reader& r, const entry& element, const connection_
     name_at = text->at;
   } else if (element.value.IsMap() && element.value.size() == 1) {
     const auto it = element.value.begin();
-    name_at = position_of(it->first);
+    name_at = r.where(it->first);
     if (!it->first.IsScalar()) {
       r.report().error(name_at, "a step's operation must be a plain name");
       return std::nullopt;
@@ -73,7 +71,7 @@ std::optional<step> read_step(reader& r, const entry& element, const connection_
     name = it->first.Scalar();
     shown_name = quoted(name);
     arguments = entry{name, name, name_at, name_at, it->second};
-    if (!it->second.IsNull()) arguments->value_at = position_of(it->second);
+    if (!it->second.IsNull()) arguments->value_at = r.where(it->second);
   } else {
     r.report().error(element.value_at, "each step must be an operation name (e.g. create_user) or one "
                                        "'operation: {arguments}' pair (e.g. issue_token: {scopes: [voip]})");
@@ -129,14 +127,21 @@ void read_steps(reader& r, const entry& section, const connection_spec& connecti
     r.report().error(section.value_at, "steps must list at least one step (e.g. - create_user)");
     return;
   }
+  const std::string existing_users = !users.from_file.empty()     ? "users.from_file"
+                                     : !users.from_report.empty() ? "users.from_report"
+                                                                  : "";
   for (std::size_t i = 0; i < elements->size(); ++i) {
     const entry& element = (*elements)[i];
     const auto parsed = read_step(r, element, connection);
     if (!parsed) continue;
-    if (i == 0 && users.create > 0 && !creates_user(parsed->op))
+    if (!existing_users.empty() && creates_user(parsed->op))
+      r.report().error(element.value_at, std::string(to_string(parsed->op)) + " makes new users, but " +
+                                             existing_users + " lists existing ones: remove the step, or use "
+                                             "users.create instead");
+    else if (i == 0 && users.create > 0 && !creates_user(parsed->op))
       r.report().error(element.value_at, "the first step must create the user (create_user or "
                                          "create_user_and_token) because users.create makes new users");
-    if (i > 0 && creates_user(parsed->op))
+    else if (i > 0 && creates_user(parsed->op))
       r.report().error(element.value_at, std::string(to_string(parsed->op)) + " can only be the first step");
     out.push_back(*parsed);
   }

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "interpolate.hpp"
+#include "number.hpp"
+#include "override.hpp"
 #include "suggest.hpp"
 
 namespace acsbatch::job::detail {
@@ -39,12 +41,22 @@ position position_of(const YAML::Mark& mark) {
 
 position position_of(const YAML::Node& node) { return position_of(node.Mark()); }
 
+namespace {
+
+diagnostic at_place(const std::string& file, position at, std::string message) {
+  // A value from --set has no line: the override itself is the place to fix.
+  if (!at.set_path.empty()) return diagnostic{"--set " + at.set_path, 0, 0, std::move(message)};
+  return diagnostic{file, at.line, at.column, std::move(message)};
+}
+
+}  // namespace
+
 void problems::error(position at, std::string message) {
-  errors_.push_back(diagnostic{file_, at.line, at.column, std::move(message)});
+  errors_.push_back(at_place(file_, std::move(at), std::move(message)));
 }
 
 void problems::warning(position at, std::string message) {
-  warnings_.push_back(diagnostic{file_, at.line, at.column, std::move(message)});
+  warnings_.push_back(at_place(file_, std::move(at), std::move(message)));
 }
 
 namespace {
@@ -66,6 +78,16 @@ std::vector<std::string> problems::warnings() const {
   return out;
 }
 
+position reader::where(const YAML::Node& node) const {
+  if (origins_ != nullptr)
+    if (const std::string* path = origins_->path_of(node)) return position::from_set(*path);
+  return position_of(node);
+}
+
+bool reader::from_override(const YAML::Node& node) const {
+  return origins_ != nullptr && origins_->path_of(node) != nullptr;
+}
+
 std::optional<std::vector<entry>> reader::mapping(const entry& e) {
   std::vector<entry> out;
   if (e.value.IsNull()) return out;
@@ -76,7 +98,7 @@ std::optional<std::vector<entry>> reader::mapping(const entry& e) {
   std::unordered_map<std::string, position> seen;
   for (auto it = e.value.begin(); it != e.value.end(); ++it) {
     const YAML::Node key = it->first;
-    const position key_at = position_of(key);
+    const position key_at = where(key);
     if (!key.IsScalar()) {
       problems_.error(key_at, "keys in " + subject(e) + " must be plain names, not " + std::string(kind_of(key)));
       continue;
@@ -88,7 +110,7 @@ std::optional<std::vector<entry>> reader::mapping(const entry& e) {
       continue;
     }
     entry child{key.Scalar(), child_path(e.path, key.Scalar()), key_at, key_at, it->second};
-    if (!child.value.IsNull()) child.value_at = position_of(child.value);
+    if (!child.value.IsNull()) child.value_at = where(child.value);
     out.push_back(std::move(child));
   }
   return out;
@@ -103,9 +125,9 @@ std::optional<std::vector<entry>> reader::sequence(const entry& e) {
   }
   for (auto it = e.value.begin(); it != e.value.end(); ++it) {
     const YAML::Node element = *it;
-    position at = position_of(element);
+    position at = where(element);
     // An empty element's mark is the next token; the list's own position is less misleading.
-    if (element.IsNull() || at.line == 0) at = e.value_at;
+    if (element.IsNull() || (at.line == 0 && at.set_path.empty())) at = e.value_at;
     out.push_back(entry{std::string(), e.path, at, at, element});
   }
   return out;
@@ -118,6 +140,7 @@ std::optional<scalar> reader::string(const entry& e) {
                                                        std::string(kind_of(e.value)));
     return std::nullopt;
   }
+  if (from_override(e.value)) return scalar{e.value.Scalar(), false, e.value_at};
   auto result = interpolate(e.value.Scalar(), env_);
   if (!result.error.empty()) {
     problems_.error(e.value_at, subject(e) + ": " + result.error);
@@ -167,6 +190,27 @@ std::optional<std::chrono::milliseconds> reader::duration(const entry& e) {
   return value;
 }
 
+std::optional<double> reader::decimal(const entry& e, std::string_view what, double min, bool min_included,
+                                      double max) {
+  const auto s = string(e);
+  if (!s) return std::nullopt;
+  const auto value = parse_decimal(s->text);
+  if (!value) {
+    problems_.error(s->at, subject(e) + " must be " + std::string(what) + ", not " + shown(*s));
+    return std::nullopt;
+  }
+  if (min_included ? *value < min : *value <= min) {
+    problems_.error(s->at, subject(e) + (min_included ? " must be at least " : " must be greater than ") +
+                               format_number(min) + ", not " + shown(*s));
+    return std::nullopt;
+  }
+  if (*value > max) {
+    problems_.error(s->at, subject(e) + " must be at most " + format_number(max) + ", not " + shown(*s));
+    return std::nullopt;
+  }
+  return value;
+}
+
 void reader::unknown_key(const entry& e, std::span<const std::string_view> known, std::string_view hint) {
   const std::string_view parent =
       e.path.size() > e.key.size() ? std::string_view(e.path).substr(0, e.path.size() - e.key.size() - 1)
@@ -195,9 +239,29 @@ std::string child_path(std::string_view parent, std::string_view key) {
   return std::string(parent) + "." + std::string(key);
 }
 
+namespace {
+
+/// A base64 run of 20+ characters ending in '=' padding, like an access key pasted on its own.
+bool holds_key_like_text(std::string_view text) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool base64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                        c == '/';
+    if (base64) ++run;
+    else if (c == '=' && run >= 20) return true;
+    else run = 0;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string shown(const scalar& s) {
   if (s.from_environment) return "(a value from the environment, not shown)";
-  if (contains_case_insensitive(s.text, "accesskey")) return "(a value that looks like a connection string, not shown)";
+  if (contains_case_insensitive(s.text, "accesskey") || contains_case_insensitive(s.text, "endpoint=") ||
+      holds_key_like_text(s.text))
+    return "(a value that looks like a connection string, not shown)";
   return quoted(s.text);
 }
 

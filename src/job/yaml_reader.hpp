@@ -16,10 +16,20 @@
 
 namespace acsbatch::job::detail {
 
-/// 1-based line and column; 0 when unknown.
+/// 1-based line and column (0 when unknown), or the --set override a value came from.
 struct position {
+  position() = default;
+  position(int line_number, int column_number) : line(line_number), column(column_number) {}
+  /// A node made by `--set PATH=…`: it has no place in the file.
+  static position from_set(std::string path) {
+    position out;
+    out.set_path = std::move(path);
+    return out;
+  }
+
   int line = 0;
   int column = 0;
+  std::string set_path;  ///< not empty: the node came from --set, not from the file
 };
 
 /// yaml-cpp marks are 0-based (and -1 when absent).
@@ -63,19 +73,28 @@ struct scalar {
   position at;
 };
 
+class override_origins;
+
 class reader {
  public:
-  reader(problems& out, const env_lookup& env) : problems_(out), env_(env) {}
+  /// `origins` (may be null: no overrides) must outlive the reader.
+  reader(problems& out, const env_lookup& env, const override_origins* origins = nullptr)
+      : problems_(out), env_(env), origins_(origins) {}
 
   problems& report() { return problems_; }
+
+  /// Where a node is, for messages: its place in the file or the --set that made it.
+  position where(const YAML::Node& node) const;
+  /// The node was made by --set (its value is taken as written, paths in it are not the file's).
+  bool from_override(const YAML::Node& node) const;
 
   /// The entries of a mapping in file order (an empty value is an empty mapping). Non-scalar
   /// and repeated keys are reported and left out. nullopt, reported, when it is not a mapping.
   std::optional<std::vector<entry>> mapping(const entry& e);
   /// The elements of a list (an empty value is an empty list); nullopt, reported, otherwise.
   std::optional<std::vector<entry>> sequence(const entry& e);
-  /// The interpolated text of a scalar; nullopt, reported, for empty values, lists, mappings
-  /// and interpolation errors.
+  /// The interpolated text of a scalar (an override's text as it is); nullopt, reported, for
+  /// empty values, lists, mappings and interpolation errors.
   std::optional<scalar> string(const entry& e);
   /// A decimal integer in [min, max].
   std::optional<std::uint64_t> integer(const entry& e, std::uint64_t min, std::uint64_t max);
@@ -83,6 +102,9 @@ class reader {
   std::optional<bool> boolean(const entry& e);
   /// A duration as parse_duration reads it.
   std::optional<std::chrono::milliseconds> duration(const entry& e);
+  /// A decimal number (`200`, `0.5`, `-1`) in [min, max]; `what` completes "must be …" for a
+  /// value that is not one, e.g. "a number of requests per second such as 200 or 0.5".
+  std::optional<double> decimal(const entry& e, std::string_view what, double min, bool min_included, double max);
 
   /// Reports a key that is not one of `known`, suggesting the closest (edit distance ≤ 2) or
   /// listing them. `hint` replaces the suggestion when not empty.
@@ -91,6 +113,7 @@ class reader {
  private:
   problems& problems_;
   const env_lookup& env_;
+  const override_origins* origins_;
 };
 
 /// The entry for `key`, or nullptr.
@@ -100,7 +123,8 @@ const entry* find(const std::vector<entry>& entries, std::string_view key);
 std::string child_path(std::string_view parent, std::string_view key);
 
 /// For messages: 'value', or a placeholder when it came from the environment or looks like a
-/// connection string, so that no secret reaches a diagnostic.
+/// connection string or an access key (`accesskey`, `endpoint=`, or 20+ base64 characters with
+/// '=' padding), so that no secret reaches a diagnostic.
 std::string shown(const scalar& s);
 
 /// For messages: quoted, at most 64 characters, anything but printable ASCII as '?'.

@@ -40,8 +40,54 @@ struct connection_spec {
   std::string api_version = "2023-10-01";
 };
 
+/// Where the users come from: exactly one of create, from_file, from_report is set.
+/// The loader only checks that a path is given; the engine opens the file when the run starts.
 struct users_spec {
   std::uint64_t create = 0;  ///< how many new users the job makes
+  /// One raw identity id (8:acs:…) per line; blank lines and `#` comments skipped. Read lazily.
+  /// A relative path in the job file is resolved against the job file's directory (so files
+  /// shipped next to a job are found from any working directory); one given with --set is
+  /// relative to the working directory, as typed. This holds the resolved path.
+  std::string from_file;
+  /// The `items[].user_id` of an acsbatch report whose item succeeded (and was not deleted).
+  /// Resolved like from_file.
+  std::string from_report;
+  bool creates_users() const { return create > 0; }
+};
+
+/// "N per W": a limit the way the service states it (1000 requests per 30 s). Written `N/W` in
+/// job files: `33/s`, `1000/30s`, `50/1m`, `0.5/s` (N a decimal number, W a duration or a bare
+/// unit meaning one of it).
+struct rate {
+  double count = 0;
+  std::chrono::milliseconds window{1000};
+  double per_second() const { return count * 1000.0 / static_cast<double>(window.count()); }
+};
+
+struct rate_limit_spec {
+  std::optional<double> per_second;  ///< whole job, all operations; nullopt: no job-wide limit
+  double burst = 1;                  ///< sends allowed at once after an idle period (≥ 1)
+  bool adaptive = false;             ///< AIMD on 429: halve, then recover 5 %/s of the rate
+  /// Per-operation limits. `service-defaults` (the default) applies the published ACS limits;
+  /// `none` turns them off; a map overrides individual operations (others keep the defaults).
+  enum class per_operation_mode { service_defaults, none, custom } per_operation = per_operation_mode::service_defaults;
+  std::vector<std::pair<operation, rate>> per_operation_overrides;
+};
+
+/// The published ACS Identity limits (requests per 30 s), the defaults of per_operation.
+rate service_default_limit(operation op);
+
+/// "33/s", "1000/30s", "50/1m" → a rate; nullopt when malformed (a window of 0 included).
+/// The count may be 0 or negative here: the loader says why such a rate is refused.
+std::optional<rate> parse_rate(std::string_view text);
+
+struct retry_spec {
+  unsigned max_attempts = 6;  ///< including the first, 1..100; 1 disables retries
+  std::chrono::milliseconds initial_backoff{200};  ///< 0..1h, never more than max_backoff
+  std::chrono::milliseconds max_backoff{30'000};   ///< 0..1h
+  /// What is retried (`retry.on`); all by default, none when the job lists `on: []`.
+  bool on_429 = true, on_500 = true, on_502 = true, on_503 = true, on_504 = true;
+  bool on_timeout = true, on_connection = true;
 };
 
 struct report_spec {
@@ -58,7 +104,14 @@ struct job {
   std::uint32_t concurrency = 16;
   users_spec users;
   std::vector<step> steps;
-  std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds request_timeout{10'000};  ///< timeouts.request, 1ms..1h
+  /// timeouts.job (1ms..30d). Whole-run limit: when it passes no new item starts (the rest are reported as skipped).
+  std::optional<std::chrono::milliseconds> job_timeout;
+  /// timeouts.grace (0..10m). After a stop (signal or job timeout), how long in-flight requests
+  /// may take to finish.
+  std::chrono::milliseconds grace{30'000};
+  rate_limit_spec rate_limit;
+  retry_spec retry;
   report_spec report;
   /// Keys the file has that this version reads but does not act on yet, as
   /// `FILE:LINE:COL: message` lines in file order (the CLI shows them as warnings).
@@ -89,6 +142,17 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
 /// The process environment.
 env_lookup process_environment();
 
+/// `--set KEY.PATH=VALUE`: a single value replaced or created in the job before it is checked.
+struct override_value {
+  std::string path;   ///< dotted keys: "rate_limit.per_second"
+  std::string value;  ///< taken as written: no ${VAR} interpolation (the shell already did it)
+};
+
+/// "rate_limit.per_second=50" → {path, value}; the value is everything after the first '=' (it
+/// may hold '=' itself). Throws job_error (one diagnostic, file "--set") for a text without '='
+/// or a path that is not names of A-Z a-z 0-9 _ - separated by single dots.
+override_value parse_override(std::string_view text);
+
 /// Parses `text` (the contents of `file_name`). `${VAR}` and `${VAR:-default}` in scalar values
 /// are replaced from `env` after YAML parsing and before conversion (so a value cannot change
 /// the document's structure); `:-` also applies to a set but empty VAR, `$$` is a literal `$`.
@@ -96,8 +160,17 @@ env_lookup process_environment();
 /// connection string however it was written, never appear in a message.
 /// Throws job_error holding every problem found, in file order.
 job parse_job(std::string_view text, std::string file_name, const env_lookup& env);
+/// As above, with `overrides` applied in order to the parsed document before anything is checked.
+/// An override replaces a single value, an empty one or a mapping, or creates the key (and the
+/// mappings on its way); a path into a list or through a single value is an error. Problems with
+/// an overridden value are reported as `--set PATH: message` (diagnostic::file "--set PATH", no
+/// line). `sha256` stays the hash of the file: overrides are not part of it.
+job parse_job(std::string_view text, std::string file_name, const env_lookup& env,
+              const std::vector<override_value>& overrides);
 /// Reads and parses a file. Throws job_error (unreadable file included).
 job load_job(const std::string& path, const env_lookup& env);
+/// Reads and parses a file, then applies `overrides` as parse_job does.
+job load_job(const std::string& path, const env_lookup& env, const std::vector<override_value>& overrides);
 
 /// "250ms", "30s", "5m", "24h", "1d" → milliseconds; nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);

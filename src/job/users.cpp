@@ -1,0 +1,71 @@
+#include <algorithm>
+#include <filesystem>
+
+#include "sections.hpp"
+
+namespace acsbatch::job::detail {
+namespace {
+
+constexpr std::string_view users_keys[] = {"create", "from_file", "from_state", "from_report", "custom_id"};
+constexpr std::string_view user_sources[] = {"create", "from_file", "from_report"};
+constexpr std::uint64_t max_users = 100'000'000;
+
+bool is_source(std::string_view key) {
+  return std::find(std::begin(user_sources), std::end(user_sources), key) != std::end(user_sources);
+}
+
+/// A path the engine will open; relative ones from the file are taken from the job's directory.
+std::optional<std::string> read_path(reader& r, const entry& e, std::string_view job_directory) {
+  const auto value = r.string(e);
+  if (!value) return std::nullopt;
+  const std::string& text = value->text;
+  if (text.empty() || text.back() == '/') {
+    r.report().error(value->at, e.path + " must name a file, not " + shown(*value));
+    return std::nullopt;
+  }
+  if (text.find('\0') != std::string::npos) {
+    r.report().error(value->at, e.path + " must not contain a NUL character");
+    return std::nullopt;
+  }
+  const std::filesystem::path path(text);
+  // A path given with --set was typed at the shell: the working directory is its base.
+  if (path.is_absolute() || job_directory.empty() || r.from_override(e.value)) return text;
+  return (std::filesystem::path(job_directory) / path).string();
+}
+
+}  // namespace
+
+void read_users(reader& r, const entry& section, std::string_view job_directory, users_spec& out) {
+  const auto entries = r.mapping(section);
+  if (!entries) return;
+  const entry* source = nullptr;
+  bool refused_source = false;
+  for (const auto& e : *entries) {
+    if (is_source(e.key) && source != nullptr) {
+      r.report().error(e.key_at, section.path + " has both " + source->key + " and " + e.key +
+                                     ": give exactly one of create, from_file, from_report");
+      continue;
+    }
+    if (e.key == "create") {
+      source = &e;
+      if (const auto n = r.integer(e, 1, max_users)) out.create = *n;
+    } else if (e.key == "from_file") {
+      source = &e;
+      if (auto path = read_path(r, e, job_directory)) out.from_file = std::move(*path);
+    } else if (e.key == "from_report") {
+      source = &e;
+      if (auto path = read_path(r, e, job_directory)) out.from_report = std::move(*path);
+    } else if (e.key == "from_state" || e.key == "custom_id") {
+      // Recognised, so that a job written for a later version fails clearly instead of vaguely.
+      refused_source = refused_source || e.key == "from_state";
+      r.report().error(e.key_at, e.path + " is not supported yet");
+    } else {
+      r.unknown_key(e, users_keys);
+    }
+  }
+  if (source == nullptr && !refused_source)
+    r.report().error(section.key_at, section.path + " needs a source of users: create: N (new users), "
+                                                    "from_file: PATH or from_report: PATH (existing ones)");
+}
+
+}  // namespace acsbatch::job::detail
