@@ -1,8 +1,10 @@
 #pragma once
 /// The subcommands, each a function from parsed options to an exit code.
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "acsbatch/core/exit_code.hpp"
 
@@ -11,14 +13,21 @@ namespace acsbatch::cli {
 struct run_options {
   std::string job_file;
   std::optional<std::string> report_path;
+  std::vector<std::string> overrides;  ///< --set key.path=value
   bool quiet = false;
+  bool dry_run = false;
+  unsigned threads = 1;
 };
 
 exit_code run_command(const run_options& options);
-exit_code validate_command(const std::string& job_file);
+exit_code validate_command(const std::string& job_file, const std::vector<std::string>& overrides);
 
 struct emulator_options {
   std::string listen = "127.0.0.1:0";
+  std::string limits = "off";  ///< --limits, parsed by emulator::parse_service_limits
+  std::string faults;          ///< --faults, parsed by emulator::parse_fault_spec
+  std::string latency;         ///< --latency, parsed by emulator::parse_latency_spec
+  std::optional<std::uint64_t> seed;
 };
 
 exit_code emulator_command(const emulator_options& options);

@@ -1,6 +1,7 @@
 #include <charconv>
 #include <iostream>
 
+#include "acsbatch/core/error.hpp"
 #include "acsbatch/emulator/serve.hpp"
 #include "commands.hpp"
 
@@ -34,6 +35,15 @@ exit_code emulator_command(const emulator_options& options) {
               << "' is not HOST:PORT (e.g. 127.0.0.1:0 or [::1]:8089)\n";
     return exit_code::usage;
   }
+  try {
+    server.limits = emulator::parse_service_limits(options.limits);
+    server.faults = emulator::parse_fault_spec(options.faults);
+    server.latency = emulator::parse_latency_spec(options.latency);
+  } catch (const config_error& e) {
+    std::cerr << "acsbatch emulator: " << e.what() << '\n';
+    return exit_code::usage;
+  }
+  server.seed = options.seed;
   try {
     return static_cast<exit_code>(emulator::serve_until_signal(server, std::cout));
   } catch (const std::exception& e) {

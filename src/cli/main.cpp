@@ -16,16 +16,27 @@ int main(int argc, char** argv) {
   run_cmd->add_option("job", run.job_file, "Job file (YAML)")->required();
   run_cmd->add_option("--report", run.report_path, "Write the JSON report here (overrides report.path)");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only errors");
+  run_cmd->add_option("--set", run.overrides, "Override a job value: --set rate_limit.per_second=50 (repeatable)");
+  run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan (items, steps, limits, expected duration); send nothing");
+  run_cmd->add_option("--threads", run.threads, "Threads running the I/O (default 1)")
+      ->check(CLI::Range(1u, 64u));
 
   std::string validate_file;
+  std::vector<std::string> validate_overrides;
   auto* validate_cmd = app.add_subcommand("validate", "Check a job file; prints FILE:LINE:COL: message per problem");
   validate_cmd->add_option("job", validate_file, "Job file (YAML)")->required();
+  validate_cmd->add_option("--set", validate_overrides, "Override a job value, as for run");
 
   acsbatch::cli::emulator_options emulator;
   auto* emulator_cmd = app.add_subcommand(
       "emulator", "Serve the ACS Identity emulator; the first stdout line is its connection string");
   emulator_cmd->add_option("--listen", emulator.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
+  emulator_cmd->add_option("--limits", emulator.limits, "real | off | OP=N/WINDOW,... (e.g. create_user=100/1s)")
+      ->capture_default_str();
+  emulator_cmd->add_option("--faults", emulator.faults, "KIND[@RETRY_AFTER]:PROBABILITY,... (e.g. 429:0.3,503:0.05,reset:0.01)");
+  emulator_cmd->add_option("--latency", emulator.latency, "fixed:20ms | uniform:min=5ms,max=50ms | lognormal:median=20ms,p99=250ms");
+  emulator_cmd->add_option("--seed", emulator.seed, "Seed for faults and latency (default: random, printed on stderr)");
 
   try {
     app.parse(argc, argv);
@@ -36,7 +47,7 @@ int main(int argc, char** argv) {
 
   exit_code result = exit_code::software;
   if (*run_cmd) result = acsbatch::cli::run_command(run);
-  else if (*validate_cmd) result = acsbatch::cli::validate_command(validate_file);
+  else if (*validate_cmd) result = acsbatch::cli::validate_command(validate_file, validate_overrides);
   else if (*emulator_cmd) result = acsbatch::cli::emulator_command(emulator);
   return static_cast<int>(result);
 }

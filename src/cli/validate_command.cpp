@@ -1,21 +1,18 @@
 #include <iostream>
 
-#include "acsbatch/job/job.hpp"
 #include "commands.hpp"
+#include "job_loading.hpp"
 
 namespace acsbatch::cli {
 
-exit_code validate_command(const std::string& job_file) {
-  try {
-    const auto job = job::load_job(job_file, job::process_environment());
-    for (const auto& warning : job.warnings) std::cerr << job_file << ": warning: " << warning << '\n';
-    std::cout << job_file << ": ok — job '" << job.name << "', " << job.users.create << " user(s), "
-              << job.steps.size() << " step(s) each, concurrency " << job.concurrency << '\n';
-    return exit_code::ok;
-  } catch (const job::job_error& e) {
-    for (const auto& d : e.diagnostics()) std::cerr << d.to_string() << '\n';
-    return exit_code::invalid_job;
-  }
+exit_code validate_command(const std::string& job_file, const std::vector<std::string>& overrides) {
+  const auto job = load_job_or_report(job_file, overrides);
+  if (!job) return exit_code::invalid_job;
+  std::cout << job_file << ": ok — job '" << job->name << "', ";
+  if (job->users.creates_users()) std::cout << job->users.create << " new user(s), ";
+  else std::cout << "users from " << (job->users.from_file.empty() ? job->users.from_report : job->users.from_file) << ", ";
+  std::cout << job->steps.size() << " step(s) each, concurrency " << job->concurrency << '\n';
+  return exit_code::ok;
 }
 
 }  // namespace acsbatch::cli

@@ -1,13 +1,16 @@
 #include "acsbatch/engine/runner.hpp"
 
 #include <algorithm>
-#include <vector>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "acsbatch/core/error.hpp"
 
@@ -17,7 +20,45 @@ namespace {
 using clock = std::chrono::steady_clock;
 namespace asio = boost::asio;
 
-/// A short machine-readable code for the report: the service's own code when it sent one.
+/// Failures that every later request would meet too.
+bool is_unavailable(const identity::error& e) {
+  if (e.http_status == 401 || e.http_status == 403) return true;
+  return e.code == errc::connection_failed || e.code == errc::tls_failed || e.code == errc::insecure_endpoint;
+}
+
+/// Repeating anything but a create cannot duplicate an effect: a second token, revoke or delete
+/// leaves the service as the first did.
+bool is_idempotent(job::operation op) {
+  return op != job::operation::create_user && op != job::operation::create_user_and_token;
+}
+
+retry_settings to_settings(const job::retry_spec& spec) {
+  retry_settings out;
+  out.max_attempts = spec.max_attempts;
+  out.initial_backoff = spec.initial_backoff;
+  out.max_backoff = spec.max_backoff;
+  out.on.throttled = spec.on_429;
+  out.on.server_errors = spec.on_500 || spec.on_502 || spec.on_503 || spec.on_504;
+  out.on.timeouts = spec.on_timeout;
+  out.on.connection = spec.on_connection;
+  return out;
+}
+
+/// The job may retry only some 5xx codes; retry_policy groups them, so filter here.
+bool status_enabled(const job::retry_spec& spec, unsigned status) {
+  switch (status) {
+    case 500: return spec.on_500;
+    case 502: return spec.on_502;
+    case 503: return spec.on_503;
+    case 504: return spec.on_504;
+    default: return true;
+  }
+}
+
+constexpr auto default_throttle_pause = std::chrono::seconds{1};
+
+}  // namespace
+
 std::string error_code_name(const identity::error& e) {
   if (!e.service_code.empty()) return e.service_code;
   if (e.http_status != 0) return "HTTP" + std::to_string(e.http_status);
@@ -38,135 +79,233 @@ std::string error_code_name(const identity::error& e) {
   return e.code.message();
 }
 
-/// Failures that every later request would meet too.
-bool is_unavailable(const identity::error& e) {
-  if (e.http_status == 401 || e.http_status == 403) return true;
-  return e.code == errc::connection_failed || e.code == errc::tls_failed ||
-         e.code == errc::insecure_endpoint;
-}
+struct runner::worker_state {
+  explicit worker_state(asio::any_io_executor ex, std::uint64_t seed) : strand(std::move(ex)), random(seed) {}
+  asio::any_io_executor strand;
+  asio::cancellation_signal cancel;
+  std::mt19937_64 random;
+};
 
-template <class T>
-void record_failure(report::step_outcome& step, const identity::result<T>& r) {
-  const auto& e = r.error();
-  step.ok = false;
-  step.http_status = e.http_status;
-  step.throttled = e.http_status == 429;
-  step.error_code = error_code_name(e);
-  step.error_message = e.describe();
-}
-
-}  // namespace
+struct runner::attempt_result {
+  std::optional<identity::error> error;
+  unsigned http_status = 0;
+  std::string user_id;
+  std::optional<std::chrono::system_clock::time_point> expires_on;
+};
 
 runner::runner(const job::job& job, identity::identity_client& client, report::report_builder& report,
-               clock::time_point started)
-    : job_(job), client_(client), report_(report), started_(started) {}
+               item_source& source, rate_limiter& limiter, clock::time_point started)
+    : job_(job),
+      client_(client),
+      report_(report),
+      source_(source),
+      limiter_(limiter),
+      retry_(to_settings(job.retry)),
+      started_(started) {}
 
-void runner::request_stop(stop_reason reason) {
-  if (stop_reason_ == stop_reason::none) stop_reason_ = reason;
+runner::~runner() = default;
+
+void runner::start(asio::any_io_executor executor, std::function<void(std::exception_ptr)> done) {
+  std::uint64_t count = job_.concurrency;
+  if (auto total = source_.total()) count = std::min<std::uint64_t>(count, std::max<std::uint64_t>(*total, 1));
+  std::random_device entropy;
+  std::lock_guard lock{mutex_};
+  done_ = std::move(done);
+  active_workers_ = count;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    auto state = std::make_shared<worker_state>(asio::make_strand(executor), (std::uint64_t{entropy()} << 32) ^ i);
+    workers_.push_back(state);
+    asio::co_spawn(state->strand, worker(state),
+                   asio::bind_cancellation_slot(state->cancel.slot(),
+                                                [this](std::exception_ptr e) { finish_worker(e); }));
+  }
 }
 
-asio::awaitable<void> runner::run() {
-  const auto workers = static_cast<std::size_t>(
-      std::min<std::uint64_t>(job_.concurrency, std::max<std::uint64_t>(job_.users.create, 1)));
-  auto executor = co_await asio::this_coro::executor;
-  std::vector<decltype(asio::co_spawn(executor, worker(), asio::deferred))> group;
-  group.reserve(workers);
-  for (std::size_t i = 0; i < workers; ++i) group.push_back(asio::co_spawn(executor, worker(), asio::deferred));
-  // Each worker reports its own failures through the report; none throws by design, but an
-  // exception (a bug) must not be swallowed: rethrow the first.
-  auto [order, exceptions] =
-      co_await asio::experimental::make_parallel_group(std::move(group)).async_wait(
-          asio::experimental::wait_for_all(), asio::deferred);
-  for (const auto& e : exceptions)
-    if (e) std::rethrow_exception(e);
+void runner::finish_worker(std::exception_ptr e) {
+  std::function<void(std::exception_ptr)> done;
+  std::exception_ptr first;
+  {
+    std::lock_guard lock{mutex_};
+    if (e && !first_exception_) first_exception_ = e;
+    if (--active_workers_ != 0) return;
+    done = std::move(done_);
+    first = first_exception_;
+  }
+  if (done) done(first);
 }
 
-asio::awaitable<void> runner::worker() {
-  while (stop_reason_ == stop_reason::none && next_index_ < job_.users.create) {
-    const std::uint64_t index = next_index_++;
-    auto item = co_await run_item(index);
+void runner::request_stop(stop_reason reason, std::string detail) {
+  auto expected = stop_reason::none;
+  if (stop_reason_.compare_exchange_strong(expected, reason)) {
+    std::lock_guard lock{mutex_};
+    stop_detail_ = std::move(detail);
+  }
+}
+
+void runner::cancel_in_flight() {
+  cancelled_ = true;
+  std::lock_guard lock{mutex_};
+  for (auto& state : workers_)
+    asio::post(state->strand, [state] { state->cancel.emit(asio::cancellation_type::terminal); });
+}
+
+std::string runner::stop_detail() const {
+  std::lock_guard lock{mutex_};
+  return stop_detail_;
+}
+
+run_progress runner::progress() const {
+  std::lock_guard lock{mutex_};
+  return progress_;
+}
+
+asio::awaitable<void> runner::worker(std::shared_ptr<worker_state> state) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  while (stop_reason_ == stop_reason::none) {
+    std::optional<item_seed> seed;
+    try {
+      seed = source_.next();
+    } catch (const config_error& e) {
+      request_stop(stop_reason::source_failed, e.what());
+      break;
+    }
+    if (!seed) break;
+    auto item = co_await run_item(*state, std::move(*seed));
+    std::lock_guard lock{mutex_};
     report_.add(item);
+    ++progress_.items_done;
+    if (!item.ok()) ++progress_.items_failed;
     if (on_item) on_item(item);
   }
 }
 
-asio::awaitable<report::item_outcome> runner::run_item(std::uint64_t index) {
+asio::awaitable<report::item_outcome> runner::run_item(worker_state& state, item_seed seed) {
+  co_await asio::this_coro::throw_if_cancelled(false);
   report::item_outcome item;
-  item.index = index;
+  item.index = seed.index;
+  item.user_id = std::move(seed.user_id);
   bool failed = false;
   for (const auto& step : job_.steps) {
     // After a failure only delete_user still runs, so a half-done item leaves no orphan.
     if (failed && (step.op != job::operation::delete_user || item.user_id.empty())) continue;
-    auto outcome = co_await run_step(step, item.user_id);
+    if (cancelled_) break;
+    auto outcome = co_await run_step(state, step, item.user_id);
     failed = failed || !outcome.ok;
     item.steps.push_back(std::move(outcome));
   }
   co_return item;
 }
 
-asio::awaitable<report::step_outcome> runner::run_step(const job::step& step, std::string& user_id) {
-  report::step_outcome out;
-  out.op = std::string(job::to_string(step.op));
-  const auto start = clock::now();
-  out.started_at = std::chrono::duration_cast<std::chrono::microseconds>(start - started_);
+asio::awaitable<bool> runner::wait_until(clock::time_point when) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  if (when <= clock::now()) co_return !cancelled_;
+  asio::steady_timer timer{co_await asio::this_coro::executor, when};
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return !cancelled_;
+}
 
-  auto finish = [&](const auto& r) {
-    out.latency = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start);
-    if (r.has_value()) {
-      out.ok = true;
-      return true;
-    }
-    record_failure(out, r);
-    if (is_unavailable(r.error()) && stop_reason_ == stop_reason::none) {
-      request_stop(stop_reason::unavailable);
-      stop_detail_ = r.error().describe();
-    }
-    return false;
+asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, const std::string& user_id) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  attempt_result out;
+  auto take_error = [&](auto& r) {
+    if (!r) out.error = r.error();
+    return r.has_value();
   };
-
   switch (step.op) {
     case job::operation::create_user: {
       auto r = co_await client_.create_user();
-      if (finish(r)) {
-        out.http_status = 201;
-        user_id = r->id;
-      }
+      if (take_error(r)) out.user_id = r->id, out.http_status = 201;
       break;
     }
     case job::operation::create_user_and_token: {
       auto r = co_await client_.create_user_and_token(step.scopes, step.expires_in);
-      if (finish(r)) {
-        out.http_status = 201;
-        user_id = r->user.id;
-        out.token_expires_on = r->token.expires_on;
-      }
+      if (take_error(r)) out.user_id = r->user.id, out.expires_on = r->token.expires_on, out.http_status = 201;
       break;
     }
     case job::operation::issue_token: {
       auto r = co_await client_.issue_token(user_id, step.scopes, step.expires_in);
-      if (finish(r)) {
-        out.http_status = 200;
-        out.token_expires_on = r->expires_on;
-      }
+      if (take_error(r)) out.expires_on = r->expires_on, out.http_status = 200;
       break;
     }
     case job::operation::revoke_tokens: {
       auto r = co_await client_.revoke_tokens(user_id);
-      if (finish(r)) out.http_status = 204;
+      if (take_error(r)) out.http_status = 204;
       break;
     }
     case job::operation::delete_user: {
       auto r = co_await client_.delete_user(user_id);
-      if (finish(r)) out.http_status = 204;
+      if (take_error(r)) out.http_status = 204;
       break;
     }
     case job::operation::get_user: {
       auto r = co_await client_.get_user(user_id);
-      if (finish(r)) out.http_status = 200;
+      if (take_error(r)) out.http_status = 200;
       break;
     }
   }
+  if (out.error) out.http_status = out.error->http_status;
   co_return out;
+}
+
+asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, const job::step& step,
+                                                       std::string& user_id) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  report::step_outcome out;
+  out.op = std::string(job::to_string(step.op));
+  out.attempts = 0;
+  out.started_at = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
+  for (;;) {
+    ++out.attempts;
+    if (!co_await wait_until(limiter_.reserve(step.op, clock::now()))) {
+      out.error_code = "cancelled";
+      out.error_message = "cancelled before it was sent (stop grace period over)";
+      co_return out;
+    }
+    const auto sent = clock::now();
+    auto result = co_await attempt(step, user_id);
+    out.latency = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent);
+    out.http_status = result.http_status;
+    {
+      std::lock_guard lock{mutex_};
+      ++progress_.requests;
+    }
+    if (!result.error) {
+      out.ok = true;
+      out.error_code.clear();
+      out.error_message.clear();
+      if (!result.user_id.empty()) user_id = std::move(result.user_id);
+      out.token_expires_on = result.expires_on;
+      co_return out;
+    }
+    const identity::error& failure = *result.error;
+    out.error_code = error_code_name(failure);
+    out.error_message = failure.describe();
+    if (failure.http_status == 429) {
+      ++out.throttled;
+      const auto now = clock::now();
+      limiter_.on_throttled(step.op, now, now + failure.retry_after.value_or(default_throttle_pause));
+      std::lock_guard lock{mutex_};
+      ++progress_.throttled;
+    }
+    if (cancelled_) co_return out;
+    if (is_unavailable(failure)) {
+      request_stop(stop_reason::unavailable, failure.describe());
+      co_return out;
+    }
+    if (!status_enabled(job_.retry, failure.http_status)) co_return out;
+    const auto decision = retry_.decide(failure, out.attempts, is_idempotent(step.op), state.random);
+    if (decision.verdict == retry_verdict::give_up_unsafe) {
+      out.error_message += " — not retried: the create may have reached the service, and repeating it "
+                           "could make a second identity";
+      co_return out;
+    }
+    if (decision.verdict != retry_verdict::retry) co_return out;
+    {
+      std::lock_guard lock{mutex_};
+      ++progress_.retries;
+    }
+    if (!co_await wait_until(clock::now() + decision.delay)) co_return out;
+  }
 }
 
 }  // namespace acsbatch::engine

@@ -51,6 +51,12 @@ report_builder::~report_builder() {
   std::filesystem::remove(with_suffix(report_path_, ".tmp"), ignored);
 }
 
+void report_builder::add_skipped(std::uint64_t count) {
+  if (written_) throw std::logic_error("report_builder::add_skipped after write");
+  items_.total += count;
+  items_.skipped += count;
+}
+
 void report_builder::add(const item_outcome& item) {
   if (written_) throw std::logic_error("report_builder::add after write");
   ++items_.total;
@@ -64,7 +70,7 @@ void report_builder::add(const item_outcome& item) {
     if (step.ok) ++totals.ok;
     else ++totals.failed;
     totals.retries += step.attempts > 1 ? step.attempts - 1 : 0;
-    if (step.throttled) ++totals.throttled;
+    totals.throttled += step.throttled;
     totals.latency.record(step.latency);
 
     if (!step.ok) {
@@ -82,7 +88,7 @@ void report_builder::add(const item_outcome& item) {
     ++bucket.started;
     if (step.ok) ++bucket.ok;
     else ++bucket.failed;
-    if (step.throttled) ++bucket.throttled;
+    bucket.throttled += step.throttled;
   }
 
   if (include_items_) {

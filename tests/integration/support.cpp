@@ -40,9 +40,8 @@ temp_dir::~temp_dir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-process_result run_process(const std::vector<std::string>& args, const std::filesystem::path& cwd,
-                           const std::map<std::string, std::optional<std::string>>& set_env,
-                           std::chrono::seconds limit) {
+child_process::child_process(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                             const std::map<std::string, std::optional<std::string>>& set_env) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string entry(*e);
@@ -62,12 +61,11 @@ process_result run_process(const std::vector<std::string>& args, const std::file
   for (auto& s : args_copy) argv.push_back(s.data());
   argv.push_back(nullptr);
 
-  temp_dir outputs;
-  const auto out_path = outputs.path() / "stdout";
-  const auto err_path = outputs.path() / "stderr";
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
+  const auto out_path = outputs_.path() / "stdout";
+  const auto err_path = outputs_.path() / "stderr";
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
     const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int in = ::open("/dev/null", O_RDONLY);
@@ -78,21 +76,44 @@ process_result run_process(const std::vector<std::string>& args, const std::file
     ::execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
+}
+
+child_process::~child_process() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+void child_process::signal(int number) {
+  if (pid_ > 0) ::kill(pid_, number);
+}
+
+std::string child_process::out_so_far() const { return read_file(outputs_.path() / "stdout"); }
+
+process_result child_process::wait(std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   }
+  pid_ = -1;
   process_result result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
+  result.out = read_file(outputs_.path() / "stdout");
+  result.err = read_file(outputs_.path() / "stderr");
   return result;
+}
+
+process_result run_process(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                           const std::map<std::string, std::optional<std::string>>& set_env,
+                           std::chrono::seconds limit) {
+  return child_process{args, cwd, set_env}.wait(limit);
 }
 
 boost::json::value emulator_json(std::uint16_t port, const std::string& method, const std::string& target,

@@ -19,8 +19,7 @@ struct process_result {
   std::string err;
 };
 
-/// Runs `args` (args[0] is the program) in `cwd` with the parent's environment plus `set_env`
-/// (an empty optional value unsets the variable); kills it after `limit`.
+/// Runs `args` to completion (see child_process); kills it after `limit`.
 process_result run_process(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                            const std::map<std::string, std::optional<std::string>>& set_env = {},
                            std::chrono::seconds limit = std::chrono::seconds{120});
@@ -38,6 +37,28 @@ class temp_dir {
 
  private:
   std::filesystem::path path_;
+};
+
+/// A child process with stdout/stderr captured to files, for tests that signal it mid-run.
+class child_process {
+ public:
+  /// Starts `args` (args[0] is the program) in `cwd` with the parent's environment plus
+  /// `set_env` (an empty optional value unsets the variable).
+  child_process(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                const std::map<std::string, std::optional<std::string>>& set_env = {});
+  ~child_process();  ///< kills the child if it still runs
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  void signal(int number);
+  /// Waits for the exit, killing the child after `limit`.
+  process_result wait(std::chrono::seconds limit = std::chrono::seconds{120});
+  /// What the child printed so far.
+  std::string out_so_far() const;
+
+ private:
+  temp_dir outputs_;
+  int pid_ = -1;
 };
 
 /// Sends a request to a loopback emulator endpoint (`/emulator/...`) and parses the JSON reply.

@@ -102,7 +102,7 @@ std::vector<item_outcome> three_items() {
   step_outcome throttled = ok_step("issue_token", 429, 30'000us, 1'600ms);
   throttled.ok = false;
   throttled.attempts = 3;
-  throttled.throttled = true;
+  throttled.throttled = 1;
   throttled.error_code = "TooManyRequests";
   throttled.error_message = "Rate limit \"exceeded\"\n";
   failed.steps.push_back(throttled);

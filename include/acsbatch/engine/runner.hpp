@@ -1,14 +1,29 @@
 #pragma once
 /// Runs a job's items — one per user, each its steps in order — with at most `concurrency`
-/// items in flight on the caller's executor. Items are produced lazily from a counter and their
-/// outcomes handed to the report as they finish, so memory does not grow with the user count.
+/// items in flight. Items come lazily from an item_source and their outcomes go to the report
+/// as they finish, so memory does not grow with the user count. Every attempt takes its slot
+/// from the rate limiter; failures are retried as the retry policy decides.
+///
+/// Workers run on strands of the executor passed to start(), so the io_context may be run by
+/// several threads (--threads N); shared state is behind a mutex or atomic.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "acsbatch/engine/item_source.hpp"
+#include "acsbatch/engine/rate_limiter.hpp"
+#include "acsbatch/engine/retry_policy.hpp"
 #include "acsbatch/identity/client.hpp"
 #include "acsbatch/job/job.hpp"
 #include "acsbatch/report/report_builder.hpp"
@@ -21,41 +36,80 @@ enum class stop_reason {
   /// The service rejected our credentials or could not be reached: every further item would
   /// fail the same way, so the run stops instead of hammering it.
   unavailable,
-  /// SIGINT/SIGTERM: in-flight items finish, no new ones start.
+  /// SIGINT/SIGTERM: in-flight items finish (within the grace period), no new ones start.
   interrupted,
+  /// timeouts.job passed.
+  job_timeout,
+  /// The item source failed (a malformed line in an id file).
+  source_failed,
+};
+
+/// Counts the console and tests read while a run goes on.
+struct run_progress {
+  std::uint64_t items_done = 0;
+  std::uint64_t items_failed = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t throttled = 0;
 };
 
 class runner {
  public:
-  /// `client` and `report` must outlive run().
+  /// Everything passed in must outlive the run (until `done` has been called).
   runner(const job::job& job, identity::identity_client& client, report::report_builder& report,
-         std::chrono::steady_clock::time_point started);
+         item_source& source, rate_limiter& limiter, std::chrono::steady_clock::time_point started);
+  ~runner();
 
-  /// Completes when every launched item has finished.
-  boost::asio::awaitable<void> run();
+  /// Starts min(concurrency, items) workers on strands of `executor`; `done` is called once,
+  /// after the last worker finished, with the first unexpected exception (a bug) if any.
+  void start(boost::asio::any_io_executor executor, std::function<void(std::exception_ptr)> done);
 
-  /// Stops launching items; in-flight items run to completion. Safe from a signal handler
-  /// coroutine on the same executor.
-  void request_stop(stop_reason reason);
-  stop_reason stopped_because() const { return stop_reason_; }
-  /// The failure that made the run stop as unavailable (safe to print: no secrets).
-  const std::string& stop_detail() const { return stop_detail_; }
+  /// Stops launching items; in-flight items go on. Thread-safe; the first reason wins.
+  void request_stop(stop_reason reason, std::string detail = {});
+  /// Cancels in-flight requests and waits now (after the grace period). Thread-safe.
+  void cancel_in_flight();
 
-  /// Called with each finished item (for the console), after the report has it.
+  stop_reason stopped_because() const { return stop_reason_.load(); }
+  /// What made the run stop (safe to print: no secrets).
+  std::string stop_detail() const;
+  run_progress progress() const;
+
+  /// Called with each finished item (for the console), after the report has it; serialized.
   std::function<void(const report::item_outcome&)> on_item;
 
  private:
-  boost::asio::awaitable<void> worker();
-  boost::asio::awaitable<report::item_outcome> run_item(std::uint64_t index);
-  boost::asio::awaitable<report::step_outcome> run_step(const job::step& step, std::string& user_id);
+  struct worker_state;
+  struct attempt_result;
+
+  boost::asio::awaitable<void> worker(std::shared_ptr<worker_state> state);
+  boost::asio::awaitable<report::item_outcome> run_item(worker_state& state, item_seed seed);
+  boost::asio::awaitable<report::step_outcome> run_step(worker_state& state, const job::step& step,
+                                                        std::string& user_id);
+  boost::asio::awaitable<attempt_result> attempt(const job::step& step, const std::string& user_id);
+  /// Waits until `when` unless the run is cancelled first; false when cancelled.
+  boost::asio::awaitable<bool> wait_until(std::chrono::steady_clock::time_point when);
+  void finish_worker(std::exception_ptr e);
 
   const job::job& job_;
   identity::identity_client& client_;
   report::report_builder& report_;
+  item_source& source_;
+  rate_limiter& limiter_;
+  retry_policy retry_;
   std::chrono::steady_clock::time_point started_;
-  std::uint64_t next_index_ = 0;
-  stop_reason stop_reason_ = stop_reason::none;
+
+  std::atomic<stop_reason> stop_reason_{stop_reason::none};
+  std::atomic<bool> cancelled_{false};
+  mutable std::mutex mutex_;  // guards everything below
   std::string stop_detail_;
+  run_progress progress_;
+  std::vector<std::shared_ptr<worker_state>> workers_;
+  std::size_t active_workers_ = 0;
+  std::exception_ptr first_exception_;
+  std::function<void(std::exception_ptr)> done_;
 };
+
+/// A short machine-readable code for a failure: the service's own code when it sent one.
+std::string error_code_name(const identity::error& e);
 
 }  // namespace acsbatch::engine

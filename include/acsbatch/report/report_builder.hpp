@@ -37,7 +37,7 @@ struct step_outcome {
   bool ok = false;
   unsigned http_status = 0;  ///< 0 when no response arrived
   unsigned attempts = 1;
-  bool throttled = false;  ///< at least one attempt was answered 429
+  unsigned throttled = 0;  ///< attempts answered 429 (each was retried or ended the step)
   std::chrono::microseconds latency{0};
   std::string error_code;     ///< service code (e.g. IdentityNotFound) or transport code (timeout)
   std::string error_message;  ///< never contains a key or a token
@@ -79,6 +79,9 @@ class report_builder {
   /// Counts the item and its steps and streams it to the side file. Throws std::system_error
   /// when the side file cannot be written, std::logic_error after write().
   void add(const item_outcome& item);
+  /// Counts items that never started (the run stopped first): they appear in
+  /// summary.items.skipped and total, not in `items`.
+  void add_skipped(std::uint64_t count);
 
   const item_totals& items() const { return items_; }
   const std::map<std::string, operation_totals>& operations() const { return operations_; }

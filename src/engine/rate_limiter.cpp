@@ -1,0 +1,61 @@
+#include "acsbatch/engine/rate_limiter.hpp"
+
+#include <algorithm>
+
+namespace acsbatch::engine {
+namespace {
+
+std::size_t slot(job::operation op) { return static_cast<std::size_t>(op); }
+
+}  // namespace
+
+rate_limiter::rate_limiter(const job::rate_limit_spec& spec) {
+  if (spec.per_second)
+    job_bucket_.emplace(token_bucket::settings{.per_second = *spec.per_second,
+                                               .burst = spec.burst,
+                                               .adaptive = spec.adaptive});
+  using mode = job::rate_limit_spec::per_operation_mode;
+  if (spec.per_operation == mode::none) return;
+  for (auto op : {job::operation::create_user, job::operation::create_user_and_token, job::operation::issue_token,
+                  job::operation::revoke_tokens, job::operation::delete_user, job::operation::get_user}) {
+    job::rate limit = job::service_default_limit(op);
+    for (const auto& [overridden, value] : spec.per_operation_overrides)
+      if (overridden == op) limit = value;
+    // Evenly spaced (burst 1): "1000 per 30 s" then never exceeds 1000 in any 30 s window.
+    operation_buckets_[slot(op)].emplace(token_bucket::settings{.per_second = limit.per_second(),
+                                                                .burst = 1,
+                                                                .adaptive = spec.adaptive});
+  }
+}
+
+rate_limiter::clock::time_point rate_limiter::reserve(job::operation op, clock::time_point now) {
+  std::lock_guard lock{mutex_};
+  auto at = now;
+  if (auto& bucket = operation_buckets_[slot(op)]) at = std::max(at, bucket->reserve(now));
+  if (job_bucket_) at = std::max(at, job_bucket_->reserve(now));
+  return at;
+}
+
+void rate_limiter::on_throttled(job::operation op, clock::time_point now, clock::time_point not_before) {
+  std::lock_guard lock{mutex_};
+  // The service limits per operation: pause that operation. Without per-operation buckets
+  // the job bucket is the only lever.
+  if (auto& bucket = operation_buckets_[slot(op)]) bucket->on_throttled(now, not_before);
+  else if (job_bucket_) job_bucket_->on_throttled(now, not_before);
+}
+
+std::optional<double> rate_limiter::limit_per_second(job::operation op) const {
+  std::lock_guard lock{mutex_};
+  std::optional<double> limit;
+  if (const auto& bucket = operation_buckets_[slot(op)]) limit = bucket->config().per_second;
+  if (job_bucket_) limit = std::min(limit.value_or(job_bucket_->config().per_second), job_bucket_->config().per_second);
+  return limit;
+}
+
+std::optional<double> rate_limiter::job_limit_per_second() const {
+  std::lock_guard lock{mutex_};
+  if (job_bucket_) return job_bucket_->config().per_second;
+  return std::nullopt;
+}
+
+}  // namespace acsbatch::engine
