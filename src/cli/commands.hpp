@@ -17,6 +17,8 @@ struct run_options {
   bool quiet = false;
   bool dry_run = false;
   unsigned threads = 1;
+  bool progress = false;            ///< --progress: redraw the progress line even off a terminal
+  std::string log_format = "text";  ///< --log-format text|json
 };
 
 exit_code run_command(const run_options& options);
@@ -28,6 +30,8 @@ struct emulator_options {
   std::string faults;          ///< --faults, parsed by emulator::parse_fault_spec
   std::string latency;         ///< --latency, parsed by emulator::parse_latency_spec
   std::optional<std::uint64_t> seed;
+  std::string state_file;  ///< --state: identities persist here (empty: in memory only)
+  std::string key_file;    ///< --key-file: the access key, kept private (empty: a random key)
 };
 
 exit_code emulator_command(const emulator_options& options);

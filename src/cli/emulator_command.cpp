@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "acsbatch/core/error.hpp"
+#include "acsbatch/emulator/key_file.hpp"
 #include "acsbatch/emulator/serve.hpp"
 #include "commands.hpp"
 
@@ -44,6 +45,20 @@ exit_code emulator_command(const emulator_options& options) {
     return exit_code::usage;
   }
   server.seed = options.seed;
+  server.state_file = options.state_file;
+  if (!options.key_file.empty()) {
+    try {
+      const auto key = emulator::load_or_create_key_file(options.key_file);
+      server.access_key = key.access_key;
+      if (key.created) std::cerr << "acsbatch emulator: wrote a new random access key to " << options.key_file << '\n';
+    } catch (const config_error& e) {
+      std::cerr << "acsbatch emulator: " << e.what() << '\n';
+      return exit_code::usage;
+    }
+  } else if (!options.state_file.empty()) {
+    std::cerr << "acsbatch emulator: the access key is new with every start; add --key-file FILE to keep it "
+                 "(and the connection string) across restarts\n";
+  }
   try {
     return static_cast<exit_code>(emulator::serve_until_signal(server, std::cout));
   } catch (const std::exception& e) {

@@ -15,7 +15,12 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run a job file");
   run_cmd->add_option("job", run.job_file, "Job file (YAML)")->required();
   run_cmd->add_option("--report", run.report_path, "Write the JSON report here (overrides report.path)");
-  run_cmd->add_flag("--quiet,-q", run.quiet, "Print only errors");
+  auto* quiet_flag = run_cmd->add_flag("--quiet,-q", run.quiet, "Print only errors");
+  run_cmd->add_flag("--progress", run.progress, "Redraw the progress line even when stderr is not a terminal")
+      ->excludes(quiet_flag);
+  run_cmd->add_option("--log-format", run.log_format, "text | json (one JSON object per stderr line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   run_cmd->add_option("--set", run.overrides, "Override a job value: --set rate_limit.per_second=50 (repeatable)");
   run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan (items, steps, limits, expected duration); send nothing");
   run_cmd->add_option("--threads", run.threads, "Threads running the I/O (default 1)")
@@ -37,6 +42,11 @@ int main(int argc, char** argv) {
   emulator_cmd->add_option("--faults", emulator.faults, "KIND[@RETRY_AFTER]:PROBABILITY,... (e.g. 429:0.3,503:0.05,reset:0.01)");
   emulator_cmd->add_option("--latency", emulator.latency, "fixed:20ms | uniform:min=5ms,max=50ms | lognormal:median=20ms,p99=250ms");
   emulator_cmd->add_option("--seed", emulator.seed, "Seed for faults and latency (default: random, printed on stderr)");
+  emulator_cmd->add_option("--state", emulator.state_file,
+                           "Keep the identities in FILE across restarts (JSON lines, mode 0600; loaded at start, "
+                           "saved every 2 s when changed and at stop)");
+  emulator_cmd->add_option("--key-file", emulator.key_file,
+                           "Read the access key (base64) from FILE, mode 0600; created with a random key if missing");
 
   try {
     app.parse(argc, argv);

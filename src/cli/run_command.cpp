@@ -5,18 +5,23 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "acsbatch/auth/connection_string.hpp"
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/core/http_date.hpp"
 #include "acsbatch/emulator/server.hpp"
 #include "acsbatch/engine/runner.hpp"
+#include "acsbatch/report/console.hpp"
 #include "acsbatch/report/summary_text.hpp"
 #include "commands.hpp"
 #include "dry_run.hpp"
@@ -30,17 +35,24 @@ namespace asio = boost::asio;
 /// Up to this many items, each one is shown as it finishes (the quickstart shows its user).
 constexpr std::uint64_t max_items_shown = 10;
 
-void print_item(const report::item_outcome& item) {
-  std::cout << "item " << item.index << (item.user_id.empty() ? "" : " " + item.user_id) << '\n';
+std::string item_text(const report::item_outcome& item) {
+  std::ostringstream out;
+  out << "item " << item.index << (item.user_id.empty() ? "" : " " + item.user_id) << '\n';
   for (const auto& step : item.steps) {
-    std::cout << "  " << step.op << ": " << (step.ok ? "ok" : "FAILED");
-    if (step.http_status) std::cout << " (HTTP " << step.http_status << ")";
-    std::cout << ", " << static_cast<double>(step.latency.count()) / 1000.0 << " ms";
-    if (step.attempts > 1) std::cout << ", " << step.attempts << " attempts";
-    if (step.token_expires_on) std::cout << ", token expires " << format_rfc3339(*step.token_expires_on);
-    if (!step.ok) std::cout << " — " << step.error_message;
-    std::cout << '\n';
+    out << "  " << step.op << ": " << (step.ok ? "ok" : "FAILED");
+    if (step.http_status) out << " (HTTP " << step.http_status << ")";
+    out << ", " << static_cast<double>(step.latency.count()) / 1000.0 << " ms";
+    if (step.attempts > 1) out << ", " << step.attempts << " attempts";
+    if (step.token_expires_on) out << ", token expires " << format_rfc3339(*step.token_expires_on);
+    if (!step.ok) out << " — " << step.error_message;
+    out << '\n';
   }
+  return out.str();
+}
+
+/// The engine's counters, copied for the report layer (which does not depend on the engine).
+report::progress_snapshot snapshot_of(const engine::run_progress& p) {
+  return {p.items_done, p.items_failed, p.requests, p.retries, p.throttled};
 }
 
 struct connection {
@@ -85,6 +97,14 @@ std::string describe_stop(const engine::runner& runner, const std::string& host)
 }  // namespace
 
 exit_code run_command(const run_options& options) {
+  const auto format = options.log_format == "json" ? report::log_format::json : report::log_format::text;
+  report::console console{std::cout, std::cerr,
+                          {format, options.quiet,
+                           report::choose_progress_mode(options.quiet, options.progress,
+                                                        ::isatty(STDERR_FILENO) == 1, format)}};
+  constexpr auto error = report::log_level::error;
+  constexpr auto warning = report::log_level::warning;
+
   auto loaded = load_job_or_report(options.job_file, options.overrides);
   if (!loaded) return exit_code::invalid_job;
   job::job& job = *loaded;
@@ -95,7 +115,7 @@ exit_code run_command(const run_options& options) {
       print_plan(job, std::cout);
       return exit_code::ok;
     } catch (const config_error& e) {
-      std::cerr << job.file << ": " << e.what() << '\n';
+      console.log(error, "invalid_job", job.file + ": " + e.what());
       return exit_code::invalid_job;
     }
   }
@@ -104,7 +124,7 @@ exit_code run_command(const run_options& options) {
   try {
     source.emplace(job.users);
   } catch (const config_error& e) {
-    std::cerr << job.file << ": users: " << e.what() << '\n';
+    console.log(error, "invalid_job", job.file + ": users: " + e.what());
     return exit_code::invalid_job;
   }
 
@@ -112,10 +132,10 @@ exit_code run_command(const run_options& options) {
   try {
     open_connection(job, conn);
   } catch (const config_error& e) {
-    std::cerr << job.file << ": connection: " << e.what() << '\n';
+    console.log(error, "invalid_job", job.file + ": connection: " + e.what());
     return exit_code::invalid_job;
   } catch (const std::exception& e) {
-    std::cerr << "acsbatch: cannot start the embedded emulator: " << e.what() << '\n';
+    console.log(error, "unavailable", std::string("cannot start the embedded emulator: ") + e.what());
     return exit_code::unavailable;
   }
   const auto& endpoint = conn.settings.endpoint;
@@ -144,21 +164,31 @@ exit_code run_command(const run_options& options) {
   try {
     report.emplace(info, job.report.path, job.report.items);
   } catch (const std::exception& e) {
-    std::cerr << "acsbatch: cannot write the report: " << e.what() << '\n';
+    console.log(error, "cannot_write", std::string("cannot write the report: ") + e.what());
     return exit_code::cannot_write;
   }
 
-  if (!options.quiet) {
-    std::cout << "job " << job.name << ": ";
-    if (auto total = source->total()) std::cout << *total << " user(s)";
-    else std::cout << "users from a file";
-    std::cout << " × " << job.steps.size() << " step(s), concurrency " << job.concurrency << ", against "
-              << (job.connection.embedded ? "the embedded emulator at " : "") << endpoint.url()
-              << " (api-version " << job.connection.api_version << ")\n";
+  {
+    std::ostringstream header;
+    header << "job " << job.name << ": ";
+    if (auto total = source->total()) header << *total << " user(s)";
+    else header << "users from a file";
+    header << " × " << job.steps.size() << " step(s), concurrency " << job.concurrency << ", against "
+           << (job.connection.embedded ? "the embedded emulator at " : "") << endpoint.url()
+           << " (api-version " << job.connection.api_version << ")\n";
+    report::log_fields start;
+    start.add_string("job", job.name).add_string("file", job.file);
+    if (auto total = source->total()) start.add_unsigned("users", *total);
+    else start.add_null("users");
+    start.add_unsigned("steps", job.steps.size()).add_unsigned("concurrency", job.concurrency)
+        .add_string("endpoint", endpoint.url()).add_bool("embedded", job.connection.embedded)
+        .add_string("api_version", job.connection.api_version);
+    console.announce(header.str(), "start", start);
   }
 
   engine::runner runner{job, client, *report, *source, limiter, std::chrono::steady_clock::now()};
-  if (!options.quiet && source->total() && *source->total() <= max_items_shown) runner.on_item = print_item;
+  if (!options.quiet && source->total() && *source->total() <= max_items_shown)
+    runner.on_item = [&console](const report::item_outcome& item) { console.print(item_text(item)); };
 
   // Stopping: the first signal (or the job timeout) stops new items; in-flight ones get the
   // grace period, then are cancelled; a second signal exits at once.
@@ -175,11 +205,11 @@ exit_code run_command(const run_options& options) {
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int) {
     if (ec) return;
     if (runner.stopped_because() == engine::stop_reason::interrupted) {
-      std::cerr << "acsbatch: second signal, aborting now\n";
+      console.log(warning, "aborting", "second signal, aborting now");
       std::_Exit(static_cast<int>(exit_code::interrupted));
     }
-    std::cerr << "acsbatch: stopping — in-flight items finish (grace " << job.grace.count()
-              << " ms), no new ones start (signal again to abort)\n";
+    console.log(warning, "stopping", "stopping — in-flight items finish (grace " + std::to_string(job.grace.count()) +
+                                         " ms), no new ones start (signal again to abort)");
     begin_stop(engine::stop_reason::interrupted);
     signals.async_wait(on_signal);
   };
@@ -191,8 +221,30 @@ exit_code run_command(const run_options& options) {
     });
   }
 
+  // Progress: a timer on its own strand samples the runner's counters (thread-safe) and the done
+  // callback ends it on that strand, so nothing is drawn after the final redraw.
+  report::progress_meter meter{source->total(), std::chrono::steady_clock::now()};
+  const auto progress_strand = asio::make_strand(io);
+  asio::steady_timer progress_timer{progress_strand};
+  bool progress_ended = false;  // touched on progress_strand only
+  std::function<void()> schedule_progress = [&] {
+    if (progress_ended) return;
+    progress_timer.expires_after(console.progress_period());
+    progress_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec || progress_ended) return;
+      meter.update(snapshot_of(runner.progress()), std::chrono::steady_clock::now());
+      if (console.show_progress(meter)) schedule_progress();
+    });
+  };
+
   std::exception_ptr failure;
   runner.start(io.get_executor(), [&](std::exception_ptr e) {
+    asio::post(progress_strand, [&] {
+      progress_ended = true;
+      progress_timer.cancel();
+      meter.update(snapshot_of(runner.progress()), std::chrono::steady_clock::now());
+      console.end_progress(meter);
+    });
     // Called on a worker's strand: hand the shutdown to the io_context's own queue.
     asio::post(io, [&, e] {
       failure = e;
@@ -202,6 +254,7 @@ exit_code run_command(const run_options& options) {
       http.close_idle();
     });
   });
+  if (console.progress() != report::progress_mode::off) asio::post(progress_strand, schedule_progress);
   std::vector<std::jthread> extra_threads;
   for (unsigned i = 1; i < options.threads; ++i) extra_threads.emplace_back([&io] { io.run(); });
   io.run();
@@ -210,7 +263,7 @@ exit_code run_command(const run_options& options) {
     try {
       std::rethrow_exception(failure);
     } catch (const std::exception& e) {
-      std::cerr << "acsbatch: internal error: " << e.what() << '\n';
+      console.log(error, "internal_error", std::string("internal error: ") + e.what());
     }
     return exit_code::software;
   }
@@ -219,16 +272,22 @@ exit_code run_command(const run_options& options) {
   try {
     report->write(std::chrono::system_clock::now());
   } catch (const std::exception& e) {
-    std::cerr << "acsbatch: cannot write the report: " << e.what() << '\n';
+    console.log(error, "cannot_write", std::string("cannot write the report: ") + e.what());
     return exit_code::cannot_write;
   }
 
   const exit_code code = outcome_code(runner, *report);
-  if (const auto why = describe_stop(runner, endpoint.host); !why.empty()) std::cerr << "acsbatch: " << why << '\n';
-  if (!options.quiet) std::cout << report::format_summary(*report);
-  else if (code == exit_code::items_failed)
-    std::cerr << "acsbatch: " << report->items().failed << " of " << report->items().total << " item(s) failed\n";
-  if (!options.quiet) std::cout << "report: " << report->path().string() << '\n';
+  if (const auto why = describe_stop(runner, endpoint.host); !why.empty()) {
+    const auto reason = runner.stopped_because();
+    const bool clean = reason == engine::stop_reason::interrupted || reason == engine::stop_reason::job_timeout;
+    console.log(clean ? warning : error, "stopped", why);
+  }
+  auto summary = report::summary_fields(*report);
+  summary.add_unsigned("exit_code", static_cast<std::uint64_t>(code));
+  console.announce(report::format_summary(*report) + "report: " + report->path().string() + "\n", "summary", summary);
+  if (options.quiet && code == exit_code::items_failed)
+    console.log(error, "items_failed", std::to_string(report->items().failed) + " of " +
+                                           std::to_string(report->items().total) + " item(s) failed");
   return code;
 }
 

@@ -42,5 +42,6 @@ std::uint16_t embedded_emulator::port() const { return impl_->server_.port(); }
 std::uint64_t embedded_emulator::seed() const { return impl_->server_.seed(); }
 std::string embedded_emulator::connection_string() const { return impl_->server_.connection_string(); }
 std::string embedded_emulator::url() const { return impl_->server_.url(); }
+void embedded_emulator::save_state() { impl_->server_.save_state(); }
 
 }  // namespace acsbatch::emulator

@@ -10,6 +10,9 @@ std::int64_t unix_seconds(time_point t) {
   return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+/// Serials of one process run share an epoch of 2^32; a restored store starts the next one.
+constexpr std::uint64_t serial_epoch = std::uint64_t{1} << 32;
+
 }  // namespace
 
 std::string random_guid() {
@@ -37,15 +40,37 @@ identity_store::identity_store(std::string resource_id, std::string token_secret
     : resource_id_(std::move(resource_id)),
       token_secret_(token_secret.empty() ? auth::random_bytes(32) : std::move(token_secret)) {}
 
+identity_store::identity_store(store_state state)
+    : resource_id_(std::move(state.resource_id)),
+      token_secret_(state.token_secret.empty() ? auth::random_bytes(32) : std::move(state.token_secret)) {
+  // Tokens issued after the last save carry serials at or above state.next_serial; the new
+  // epoch keeps every serial issued from now on (and so every revoke) above all of them.
+  next_serial_ = (state.next_serial / serial_epoch + 1) * serial_epoch;
+  counters_ = state.counters;
+  counters_.live = 0;
+  identities_.reserve(state.identities.size());
+  for (auto& stored : state.identities) {
+    if (stored.deleted) {
+      deleted_.insert(std::move(stored.id));
+      continue;
+    }
+    entry e{std::move(stored.custom_id), stored.last_token_issued_at, stored.revoked_before_serial,
+            stored.created_at};
+    if (e.custom_id) custom_ids_.emplace(*e.custom_id, stored.id);
+    identities_.emplace(std::move(stored.id), std::move(e));
+    ++counters_.live;
+  }
+}
+
 std::string identity_store::new_identity_id() const {
   return "8:acs:" + resource_id_ + "_" + random_guid();
 }
 
 identity_record identity_store::record_of(const std::string& id, const entry& e) const {
-  return {id, e.custom_id, e.last_token_issued_at};
+  return {id, e.custom_id, e.last_token_issued_at, e.created_at};
 }
 
-identity_store::create_result identity_store::create(std::optional<std::string_view> custom_id) {
+identity_store::create_result identity_store::create(std::optional<std::string_view> custom_id, time_point now) {
   std::lock_guard lock(mutex_);
   if (custom_id) {
     if (const auto bound = custom_ids_.find(std::string(*custom_id)); bound != custom_ids_.end())
@@ -53,8 +78,9 @@ identity_store::create_result identity_store::create(std::optional<std::string_v
   }
   std::string id = new_identity_id();
   // 122 random bits make a collision practically impossible; the loop makes it impossible.
-  while (identities_.contains(id)) id = new_identity_id();
+  while (identities_.contains(id) || deleted_.contains(id)) id = new_identity_id();
   entry e;
+  e.created_at = now;
   if (custom_id) {
     e.custom_id = std::string(*custom_id);
     custom_ids_.emplace(*e.custom_id, id);
@@ -62,12 +88,18 @@ identity_store::create_result identity_store::create(std::optional<std::string_v
   auto [it, inserted] = identities_.emplace(std::move(id), std::move(e));
   ++counters_.created;
   ++counters_.live;
+  ++revision_;
   return {record_of(it->first, it->second), true};
 }
 
 bool identity_store::exists(std::string_view id) const {
   std::lock_guard lock(mutex_);
   return identities_.contains(std::string(id));
+}
+
+bool identity_store::was_deleted(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  return deleted_.contains(std::string(id));
 }
 
 std::optional<identity_record> identity_store::find(std::string_view id) const {
@@ -83,9 +115,11 @@ bool identity_store::remove(std::string_view id) {
   if (it == identities_.end()) return false;
   // The customId becomes free again: creating with it later yields a new identity.
   if (it->second.custom_id) custom_ids_.erase(*it->second.custom_id);
+  deleted_.insert(it->first);
   identities_.erase(it);
   --counters_.live;
   ++counters_.deleted;
+  ++revision_;
   return true;
 }
 
@@ -101,6 +135,7 @@ std::optional<issued_token> identity_store::issue_token(std::string_view id,
     it->second.last_token_issued_at = now;
     claims.serial = next_serial_++;
     ++counters_.tokens_issued;
+    ++revision_;
     claims.identity_id = it->first;
   }
   claims.resource_id = resource_id_;
@@ -116,6 +151,7 @@ bool identity_store::revoke_tokens(std::string_view id) {
   const auto it = identities_.find(std::string(id));
   if (it == identities_.end()) return false;
   it->second.revoked_before_serial = next_serial_;
+  ++revision_;
   return true;
 }
 
@@ -136,6 +172,27 @@ token_validity identity_store::validate_token(std::string_view token, time_point
 store_counters identity_store::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
+}
+
+std::uint64_t identity_store::revision() const {
+  std::lock_guard lock(mutex_);
+  return revision_;
+}
+
+store_state identity_store::snapshot() const {
+  store_state out;
+  // The secret is immutable and needs no lock; everything else is copied in one go.
+  out.resource_id = resource_id_;
+  out.token_secret = token_secret_;
+  std::lock_guard lock(mutex_);
+  out.next_serial = next_serial_;
+  out.counters = counters_;
+  out.revision = revision_;
+  out.identities.reserve(identities_.size() + deleted_.size());
+  for (const auto& [id, e] : identities_)
+    out.identities.push_back({id, e.custom_id, e.created_at, e.last_token_issued_at, e.revoked_before_serial, false});
+  for (const auto& id : deleted_) out.identities.push_back({id, std::nullopt, {}, std::nullopt, 0, true});
+  return out;
 }
 
 }  // namespace acsbatch::emulator

@@ -71,10 +71,13 @@ struct request_handler::context {
   std::optional<fault_decision> fault;
 };
 
-request_handler::request_handler(handler_options options)
+request_handler::request_handler(handler_options options) : request_handler(std::move(options), std::nullopt) {}
+
+request_handler::request_handler(handler_options options, std::optional<store_state> restored)
     : options_(std::move(options)),
       signer_(options_.access_key),
-      store_(options_.resource_id.empty() ? random_guid() : options_.resource_id),
+      store_(restored ? identity_store(std::move(*restored))
+                      : identity_store(options_.resource_id.empty() ? random_guid() : options_.resource_id)),
       limiter_(options_.limits),
       faults_(options_.faults, derive_seed(options_.seed, random_stream::faults)),
       latency_(options_.latency, derive_seed(options_.seed, random_stream::latency)),
@@ -226,7 +229,7 @@ http::response request_handler::create_user(context& ctx) {
   std::chrono::minutes lifetime{};
   if (auto p = request_body::read_expires_in(ctx.body, lifetime)) return request_body::to_response(*p);
 
-  auto created = store_.create(custom_id);
+  auto created = store_.create(custom_id, ctx.now);
   boost::json::object body;
   std::optional<issued_token> token;
   if (scopes) {

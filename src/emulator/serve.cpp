@@ -4,8 +4,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <system_error>
 
+#include "acsbatch/core/error.hpp"
 #include "acsbatch/core/exit_code.hpp"
 
 namespace acsbatch::emulator {
@@ -14,13 +16,18 @@ int serve_until_signal(const server_options& options, std::ostream& out, std::os
   boost::asio::io_context io{1};
   // Installed before the server starts, so a signal arriving at any point is caught.
   boost::asio::signal_set signals{io, SIGINT, SIGTERM};
-  server srv{io.get_executor(), options};
+  std::optional<server> instance;
   try {
-    srv.start();
+    instance.emplace(io.get_executor(), options);
+    instance->start();
+  } catch (const config_error& e) {
+    err << "acsbatch emulator: " << e.what() << '\n';
+    return static_cast<int>(exit_code::invalid_job);
   } catch (const std::system_error& e) {
     err << "acsbatch emulator: " << e.what() << '\n';
     return static_cast<int>(exit_code::unavailable);
   }
+  server& srv = *instance;
   out << srv.connection_string() << std::endl;
   err << "acsbatch emulator: serving the ACS Identity API at " << srv.url()
       << " (HMAC key in the connection string above; stats at GET " << srv.url()
@@ -29,6 +36,9 @@ int serve_until_signal(const server_options& options, std::ostream& out, std::os
   err << "acsbatch emulator: limits " << to_string(options.limits) << ", faults " << to_string(options.faults)
       << ", latency " << to_string(options.latency) << ", seed " << srv.seed() << " (--seed "
       << srv.seed() << " replays the same faults and latencies)" << std::endl;
+  if (!options.state_file.empty())
+    err << "acsbatch emulator: identities persist in " << options.state_file.string() << " (saved within "
+        << options.state_save_interval.count() << " ms of a change, and at stop)" << std::endl;
 
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;

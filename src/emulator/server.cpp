@@ -23,10 +23,13 @@
 #include <unordered_map>
 
 #include "acsbatch/auth/crypto.hpp"
+#include "acsbatch/core/error.hpp"
 #include "acsbatch/emulator/identity_store.hpp"
 #include "acsbatch/emulator/request_handler.hpp"
 #include "acsbatch/emulator/seeded_random.hpp"
+#include "acsbatch/emulator/state_file.hpp"
 #include "replies.hpp"
+#include "state_saver.hpp"
 
 namespace acsbatch::emulator {
 namespace {
@@ -111,12 +114,37 @@ unsigned status_for_read_error(const error_code& ec) {
 }  // namespace
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
+  /// The options with their defaults filled in, and what the state file held.
+  struct startup {
+    server_options options;
+    std::optional<store_state> restored;
+  };
+
   impl(net::any_io_executor executor, server_options options)
+      : impl(std::move(executor), prepare(std::move(options))) {}
+
+  impl(net::any_io_executor executor, startup prepared)
       : executor_(std::move(executor)),
-        options_(with_defaults(std::move(options))),
-        handler_(handler_options_of(options_)),
+        options_(std::move(prepared.options)),
+        handler_(handler_options_of(options_), std::move(prepared.restored)),
         acceptor_strand_(net::make_strand(executor_)),
-        acceptor_(acceptor_strand_) {}
+        acceptor_(acceptor_strand_) {
+    if (!options_.state_file.empty())
+      saver_.emplace(handler_.store(), options_.state_file, prepared.restored.has_value(), options_.on_state_error);
+  }
+
+  static startup prepare(server_options options) {
+    startup out;
+    if (!options.state_file.empty()) out.restored = load_store_state(options.state_file);
+    if (out.restored) {
+      if (!options.resource_id.empty() && options.resource_id != out.restored->resource_id)
+        throw config_error("the emulator state file " + options.state_file.string() + " holds the identities of "
+                           "resource " + out.restored->resource_id + ", not of " + options.resource_id);
+      options.resource_id = out.restored->resource_id;
+    }
+    out.options = with_defaults(std::move(options));
+    return out;
+  }
 
   static server_options with_defaults(server_options options) {
     if (options.access_key.empty()) options.access_key = auth::random_bytes(64);
@@ -151,6 +179,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::uint64_t next_session_id_ = 0;
   /// Weak: a session's coroutine owns its connection; stop() only needs to reach the open ones.
   std::unordered_map<std::uint64_t, std::weak_ptr<connection>> sessions_;
+
+  /// With options.state_file only; declared last, so it goes before the store it reads.
+  std::optional<state_saver> saver_;
 };
 
 void server::impl::start() {
@@ -169,6 +200,7 @@ void server::impl::start() {
   client_host_ = client_host(address);
   net::co_spawn(acceptor_strand_, [self = shared_from_this()] { return self->accept_loop(); },
                 [](std::exception_ptr) {});
+  if (saver_) saver_->start(executor_, options_.state_save_interval, weak_from_this());
 }
 
 void server::impl::stop() {
@@ -196,6 +228,10 @@ void server::impl::stop() {
       conn->stream.socket().close(ignored);
       conn->delay.cancel();
     });
+  }
+  if (saver_) {
+    saver_->stop();  // its timer would keep the io_context running
+    saver_->save_reporting_failure();
   }
 }
 
@@ -335,10 +371,18 @@ net::awaitable<void> server::impl::reply_and_close(beast::tcp_stream& stream, un
 server::server(boost::asio::any_io_executor executor, server_options options)
     : impl_(std::make_shared<impl>(std::move(executor), std::move(options))) {}
 
-server::~server() { impl_->stop(); }
+server::~server() {
+  impl_->stop();
+  // Requests answered between stop() and now (on other threads) are saved too.
+  if (impl_->saver_) impl_->saver_->save_reporting_failure();
+}
 
 void server::start() { impl_->start(); }
 void server::stop() { impl_->stop(); }
+
+void server::save_state() {
+  if (impl_->saver_) impl_->saver_->save_now();
+}
 std::uint16_t server::port() const { return impl_->port_; }
 std::uint64_t server::seed() const { return *impl_->options_.seed; }
 

@@ -1,17 +1,26 @@
 #include "acsbatch/engine/rate_limiter.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace acsbatch::engine {
 namespace {
 
 std::size_t slot(job::operation op) { return static_cast<std::size_t>(op); }
 
+/// Windows larger than this keep only the token bucket (memory is one timestamp per send).
+constexpr double max_window_sends = 100'000;
+
+/// The client aims this much below each configured limit: the service counts arrivals, and
+/// scheduling and network jitter between our send and its arrival (a new connection's
+/// handshake, a descheduled thread) can move a few requests into the next window.
+constexpr double headroom = 0.98;
+
 }  // namespace
 
 rate_limiter::rate_limiter(const job::rate_limit_spec& spec) {
   if (spec.per_second)
-    job_bucket_.emplace(token_bucket::settings{.per_second = *spec.per_second,
+    job_bucket_.emplace(token_bucket::settings{.per_second = *spec.per_second * headroom,
                                                .burst = spec.burst,
                                                .adaptive = spec.adaptive});
   using mode = job::rate_limit_spec::per_operation_mode;
@@ -22,9 +31,12 @@ rate_limiter::rate_limiter(const job::rate_limit_spec& spec) {
     for (const auto& [overridden, value] : spec.per_operation_overrides)
       if (overridden == op) limit = value;
     // Evenly spaced (burst 1): "1000 per 30 s" then never exceeds 1000 in any 30 s window.
-    operation_buckets_[slot(op)].emplace(token_bucket::settings{.per_second = limit.per_second(),
+    operation_buckets_[slot(op)].emplace(token_bucket::settings{.per_second = limit.per_second() * headroom,
                                                                 .burst = 1,
                                                                 .adaptive = spec.adaptive});
+    const double window_sends = std::floor(limit.count * headroom);
+    if (window_sends >= 1 && window_sends <= max_window_sends)
+      operation_windows_[slot(op)].emplace(static_cast<std::size_t>(window_sends), limit.window);
   }
 }
 
@@ -34,6 +46,12 @@ rate_limiter::clock::time_point rate_limiter::reserve(job::operation op, clock::
   if (auto& bucket = operation_buckets_[slot(op)]) at = std::max(at, bucket->reserve(now));
   if (job_bucket_) at = std::max(at, job_bucket_->reserve(now));
   return at;
+}
+
+std::optional<rate_limiter::clock::time_point> rate_limiter::admit(job::operation op, clock::time_point now) {
+  std::lock_guard lock{mutex_};
+  if (auto& window = operation_windows_[slot(op)]) return window->admit(now);
+  return std::nullopt;
 }
 
 void rate_limiter::on_throttled(job::operation op, clock::time_point now, clock::time_point not_before) {

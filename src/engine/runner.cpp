@@ -27,9 +27,15 @@ bool is_unavailable(const identity::error& e) {
 }
 
 /// Repeating anything but a create cannot duplicate an effect: a second token, revoke or delete
-/// leaves the service as the first did.
-bool is_idempotent(job::operation op) {
-  return op != job::operation::create_user && op != job::operation::create_user_and_token;
+/// leaves the service as the first did; a create with a customId returns the same identity.
+bool is_idempotent(job::operation op, bool has_custom_id) {
+  return has_custom_id || (op != job::operation::create_user && op != job::operation::create_user_and_token);
+}
+
+identity::create_options create_options_for(const std::string& custom_id) {
+  identity::create_options options;
+  if (!custom_id.empty()) options.custom_id = custom_id;
+  return options;
 }
 
 retry_settings to_settings(const job::retry_spec& spec) {
@@ -184,12 +190,13 @@ asio::awaitable<report::item_outcome> runner::run_item(worker_state& state, item
   report::item_outcome item;
   item.index = seed.index;
   item.user_id = std::move(seed.user_id);
+  const std::string custom_id = job_.users.custom_id_for(seed.index);
   bool failed = false;
   for (const auto& step : job_.steps) {
     // After a failure only delete_user still runs, so a half-done item leaves no orphan.
     if (failed && (step.op != job::operation::delete_user || item.user_id.empty())) continue;
     if (cancelled_) break;
-    auto outcome = co_await run_step(state, step, item.user_id);
+    auto outcome = co_await run_step(state, step, item.user_id, custom_id);
     failed = failed || !outcome.ok;
     item.steps.push_back(std::move(outcome));
   }
@@ -204,7 +211,18 @@ asio::awaitable<bool> runner::wait_until(clock::time_point when) {
   co_return !cancelled_;
 }
 
-asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, const std::string& user_id) {
+asio::awaitable<bool> runner::acquire_send_slot(job::operation op) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  for (;;) {
+    if (!co_await wait_until(limiter_.reserve(op, clock::now()))) co_return false;
+    const auto retry_at = limiter_.admit(op, clock::now());
+    if (!retry_at) co_return true;
+    if (!co_await wait_until(*retry_at)) co_return false;
+  }
+}
+
+asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, const std::string& user_id,
+                                                        const std::string& custom_id) {
   co_await asio::this_coro::throw_if_cancelled(false);
   attempt_result out;
   auto take_error = [&](auto& r) {
@@ -213,12 +231,12 @@ asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, c
   };
   switch (step.op) {
     case job::operation::create_user: {
-      auto r = co_await client_.create_user();
+      auto r = co_await client_.create_user(create_options_for(custom_id));
       if (take_error(r)) out.user_id = r->id, out.http_status = 201;
       break;
     }
     case job::operation::create_user_and_token: {
-      auto r = co_await client_.create_user_and_token(step.scopes, step.expires_in);
+      auto r = co_await client_.create_user_and_token(step.scopes, step.expires_in, create_options_for(custom_id));
       if (take_error(r)) out.user_id = r->user.id, out.expires_on = r->token.expires_on, out.http_status = 201;
       break;
     }
@@ -248,7 +266,7 @@ asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, c
 }
 
 asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, const job::step& step,
-                                                       std::string& user_id) {
+                                                       std::string& user_id, const std::string& custom_id) {
   co_await asio::this_coro::throw_if_cancelled(false);
   report::step_outcome out;
   out.op = std::string(job::to_string(step.op));
@@ -256,13 +274,13 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, cons
   out.started_at = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
   for (;;) {
     ++out.attempts;
-    if (!co_await wait_until(limiter_.reserve(step.op, clock::now()))) {
+    if (!co_await acquire_send_slot(step.op)) {
       out.error_code = "cancelled";
       out.error_message = "cancelled before it was sent (stop grace period over)";
       co_return out;
     }
     const auto sent = clock::now();
-    auto result = co_await attempt(step, user_id);
+    auto result = co_await attempt(step, user_id, custom_id);
     out.latency = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent);
     out.http_status = result.http_status;
     {
@@ -278,6 +296,12 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, cons
       co_return out;
     }
     const identity::error& failure = *result.error;
+    // An earlier attempt whose answer was lost may have deleted the identity already: the goal
+    // (the identity is gone) is reached, and the report keeps the 404 to show it.
+    if (step.op == job::operation::delete_user && failure.http_status == 404 && out.attempts > 1) {
+      out.ok = true;
+      co_return out;
+    }
     out.error_code = error_code_name(failure);
     out.error_message = failure.describe();
     if (failure.http_status == 429) {
@@ -293,7 +317,7 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, cons
       co_return out;
     }
     if (!status_enabled(job_.retry, failure.http_status)) co_return out;
-    const auto decision = retry_.decide(failure, out.attempts, is_idempotent(step.op), state.random);
+    const auto decision = retry_.decide(failure, out.attempts, is_idempotent(step.op, !custom_id.empty()), state.random);
     if (decision.verdict == retry_verdict::give_up_unsafe) {
       out.error_message += " — not retried: the create may have reached the service, and repeating it "
                            "could make a second identity";

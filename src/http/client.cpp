@@ -109,9 +109,8 @@ struct client::impl {
       if (failure.phase == detail::exchange_phase::read || !failure.ec) ++requests_sent;
       if (!failure.ec) co_return out;
       conn.reset();
-      const bool stale_idle = reused && first_attempt && failure.nothing_received &&
-                              detail::is_peer_close(failure.ec) &&
-                              (req.replay_safe || failure.phase == detail::exchange_phase::write);
+      const bool stale_idle = reused && first_attempt && failure.phase == detail::exchange_phase::write &&
+                              detail::is_peer_close(failure.ec);
       if (!stale_idle) co_return classify(failure);
       reused = false;
     }

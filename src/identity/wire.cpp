@@ -113,9 +113,7 @@ http::request make_create_user(const request_context& ctx, const create_options&
     json["customId"] = *options.custom_id;
     body = boost::json::serialize(json);
   }
-  auto req = build(ctx, "POST", "/identities", body_model::json, true, std::move(body));
-  req.replay_safe = options.custom_id.has_value();  // same customId → same identity
-  return req;
+  return build(ctx, "POST", "/identities", body_model::json, true, std::move(body));
 }
 
 http::request make_create_user_and_token(const request_context& ctx,
@@ -126,9 +124,7 @@ http::request make_create_user_and_token(const request_context& ctx,
   if (options.custom_id) json["customId"] = *options.custom_id;
   json["createTokenWithScopes"] = to_json(scopes);
   if (expires_in) json["expiresInMinutes"] = static_cast<std::int64_t>(expires_in->count());
-  auto req = build(ctx, "POST", "/identities", body_model::json, true, boost::json::serialize(json));
-  req.replay_safe = options.custom_id.has_value();
-  return req;
+  return build(ctx, "POST", "/identities", body_model::json, true, boost::json::serialize(json));
 }
 
 http::request make_issue_token(const request_context& ctx, std::string_view user_id,

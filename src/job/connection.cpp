@@ -8,7 +8,7 @@
 namespace acsbatch::job::detail {
 namespace {
 
-constexpr std::string_view connection_keys[] = {"connection_string", "api_version"};
+constexpr std::string_view connection_keys[] = {"connection_string", "api_version", "emulator"};
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -45,18 +45,20 @@ std::string without_secrets(std::string message, std::string_view text) {
   return message;
 }
 
-void read_connection_string(reader& r, const entry& e, connection_spec& out) {
+/// True when the file itself (not the environment, not --set) names a resource.
+bool read_connection_string(reader& r, const entry& e, connection_spec& out) {
   const auto value = r.string(e);
-  if (!value) return;
+  if (!value) return false;
   if (value->text == "embedded") {
     out.embedded = true;
     out.connection_string.clear();
-    return;
+    return false;
   }
+  const bool written_here = !value->from_environment && !r.from_override(e.value);
   if (trim(value->text).empty()) {
     r.report().error(value->at, e.path + " is empty: write 'embedded' for the built-in emulator or "
                                          "'endpoint=https://<resource>.communication.azure.com/;accesskey=<key>'");
-    return;
+    return written_here;
   }
   try {
     (void)auth::parse_connection_string(value->text);
@@ -65,6 +67,7 @@ void read_connection_string(reader& r, const entry& e, connection_spec& out) {
   } catch (const config_error& error) {
     r.report().error(value->at, e.path + ": " + without_secrets(error.what(), value->text));
   }
+  return written_here;
 }
 
 void read_api_version(reader& r, const entry& e, connection_spec& out) {
@@ -81,7 +84,7 @@ void read_api_version(reader& r, const entry& e, connection_spec& out) {
 
 }  // namespace
 
-void read_connection(reader& r, const entry& section, connection_spec& out) {
+void read_connection(reader& r, const entry& section, std::string_view job_directory, connection_spec& out) {
   if (section.value.IsScalar()) {
     read_connection_string(r, section, out);
     return;
@@ -89,11 +92,25 @@ void read_connection(reader& r, const entry& section, connection_spec& out) {
   const auto entries = r.mapping(section);
   if (!entries) return;
   // Without connection_string the job runs against the embedded emulator (README: the default).
+  bool names_a_resource = false;
+  const entry* emulator = nullptr;
   for (const auto& e : *entries) {
-    if (e.key == "connection_string") read_connection_string(r, e, out);
+    if (e.key == "connection_string") names_a_resource = read_connection_string(r, e, out);
     else if (e.key == "api_version") read_api_version(r, e, out);
+    else if (e.key == "emulator") emulator = &e;
     else r.unknown_key(e, connection_keys);
   }
+  if (emulator == nullptr) return;
+  if (names_a_resource) {
+    r.report().error(emulator->key_at, emulator->path + " applies only to connection_string: embedded, and this "
+                                                        "job names a resource; remove one of them");
+    return;
+  }
+  // Checked even when the environment chose a resource, so a mistake shows on every machine;
+  // kept only for the emulator.
+  emulator_spec spec;
+  read_emulator(r, *emulator, job_directory, spec);
+  if (out.embedded) out.emulator = std::move(spec);
 }
 
 }  // namespace acsbatch::job::detail

@@ -96,10 +96,11 @@ void read_root(reader& r, const YAML::Node& root, std::string_view job_directory
   // problems are sorted into file order at the end.
   if (const auto* e = detail::find(*entries, "version")) read_version(r, *e, out);
   if (const auto* e = detail::find(*entries, "name")) read_name(r, *e, out);
-  if (const auto* e = detail::find(*entries, "connection")) detail::read_connection(r, *e, out.connection);
+  if (const auto* e = detail::find(*entries, "connection"))
+    detail::read_connection(r, *e, job_directory, out.connection);
   if (const auto* e = detail::find(*entries, "concurrency"))
     if (const auto n = r.integer(*e, 1, max_concurrency)) out.concurrency = static_cast<std::uint32_t>(*n);
-  if (const auto* e = detail::find(*entries, "users")) detail::read_users(r, *e, job_directory, out.users);
+  if (const auto* e = detail::find(*entries, "users")) detail::read_users(r, *e, job_directory, out.connection, out.users);
   if (const auto* e = detail::find(*entries, "steps"))
     detail::read_steps(r, *e, out.connection, out.users, out.steps);
   if (const auto* e = detail::find(*entries, "timeouts")) detail::read_timeouts(r, *e, out);

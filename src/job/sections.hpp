@@ -11,13 +11,18 @@ namespace acsbatch::job::detail {
 inline constexpr std::string_view operation_names[] = {"create_user",   "create_user_and_token", "issue_token",
                                                        "revoke_tokens", "delete_user",           "get_user"};
 
-/// `connection: {connection_string, api_version}` or the shorthand `connection: embedded`;
-/// either key may be left out (embedded emulator, 2023-10-01).
-void read_connection(reader& r, const entry& section, connection_spec& out);
+/// `connection: {connection_string, api_version, emulator}` or the shorthand
+/// `connection: embedded`; any key may be left out (embedded emulator, 2023-10-01). A relative
+/// emulator.state is resolved against `job_directory`.
+void read_connection(reader& r, const entry& section, std::string_view job_directory, connection_spec& out);
+/// `connection.emulator: {state, limits, faults, latency, seed}`, the specs checked with the
+/// emulator's grammar (emulator_grammar.hpp).
+void read_emulator(reader& r, const entry& section, std::string_view job_directory, emulator_spec& out);
 /// `users: {create: N | from_file: PATH | from_report: PATH}`, exactly one; relative paths are
 /// resolved against `job_directory` (empty: left relative). from_state and custom_id are
 /// recognised and refused as not supported yet.
-void read_users(reader& r, const entry& section, std::string_view job_directory, users_spec& out);
+void read_users(reader& r, const entry& section, std::string_view job_directory, const connection_spec& connection,
+                users_spec& out);
 /// `steps: [...]`, checked against the connection's api-version and the users' source.
 void read_steps(reader& r, const entry& section, const connection_spec& connection, const users_spec& users,
                 std::vector<step>& out);

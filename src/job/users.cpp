@@ -9,6 +9,7 @@ namespace {
 constexpr std::string_view users_keys[] = {"create", "from_file", "from_state", "from_report", "custom_id"};
 constexpr std::string_view user_sources[] = {"create", "from_file", "from_report"};
 constexpr std::uint64_t max_users = 100'000'000;
+constexpr std::string_view custom_id_api_versions[] = {"2025-03-02-preview", "2025-06-30"};
 
 bool is_source(std::string_view key) {
   return std::find(std::begin(user_sources), std::end(user_sources), key) != std::end(user_sources);
@@ -33,9 +34,30 @@ std::optional<std::string> read_path(reader& r, const entry& e, std::string_view
   return (std::filesystem::path(job_directory) / path).string();
 }
 
+void read_custom_id(reader& r, const entry& e, const connection_spec& connection, users_spec& out) {
+  const auto value = r.string(e);
+  if (!value) return;
+  if (value->text.find("{index}") == std::string::npos) {
+    r.report().error(value->at, e.path + " must contain {index}, so that every user gets an identity of its own");
+    return;
+  }
+  if (value->text.size() > 256) {
+    r.report().error(value->at, e.path + " is longer than 256 characters");
+    return;
+  }
+  if (std::find(std::begin(custom_id_api_versions), std::end(custom_id_api_versions), connection.api_version) ==
+      std::end(custom_id_api_versions)) {
+    r.report().error(e.key_at, e.path + " needs connection.api_version 2025-03-02-preview or 2025-06-30 (this job "
+                                        "uses " + connection.api_version + ", which has no customId)");
+    return;
+  }
+  out.custom_id = value->text;
+}
+
 }  // namespace
 
-void read_users(reader& r, const entry& section, std::string_view job_directory, users_spec& out) {
+void read_users(reader& r, const entry& section, std::string_view job_directory, const connection_spec& connection,
+                users_spec& out) {
   const auto entries = r.mapping(section);
   if (!entries) return;
   const entry* source = nullptr;
@@ -55,17 +77,33 @@ void read_users(reader& r, const entry& section, std::string_view job_directory,
     } else if (e.key == "from_report") {
       source = &e;
       if (auto path = read_path(r, e, job_directory)) out.from_report = std::move(*path);
-    } else if (e.key == "from_state" || e.key == "custom_id") {
+    } else if (e.key == "custom_id") {
+      read_custom_id(r, e, connection, out);
+    } else if (e.key == "from_state") {
       // Recognised, so that a job written for a later version fails clearly instead of vaguely.
-      refused_source = refused_source || e.key == "from_state";
+      refused_source = true;
       r.report().error(e.key_at, e.path + " is not supported yet");
     } else {
       r.unknown_key(e, users_keys);
     }
   }
+  if (!out.custom_id.empty() && out.create == 0 && source != nullptr)
+    r.report().error(section.key_at, section.path + ".custom_id only applies to users.create (new users)");
   if (source == nullptr && !refused_source)
     r.report().error(section.key_at, section.path + " needs a source of users: create: N (new users), "
                                                     "from_file: PATH or from_report: PATH (existing ones)");
 }
 
 }  // namespace acsbatch::job::detail
+
+namespace acsbatch::job {
+
+std::string users_spec::custom_id_for(std::uint64_t index) const {
+  std::string out = custom_id;
+  const std::string number = std::to_string(index);
+  for (auto at = out.find("{index}"); at != std::string::npos; at = out.find("{index}", at + number.size()))
+    out.replace(at, 7, number);
+  return out;
+}
+
+}  // namespace acsbatch::job

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace acsbatch::report {
 namespace {
@@ -79,10 +82,42 @@ double latency_histogram::percentile_ms(double q) const {
   return max_ms();
 }
 
-std::vector<std::pair<std::uint64_t, std::uint64_t>> latency_histogram::buckets() const {
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+std::vector<latency_histogram::bucket> latency_histogram::buckets() const {
+  std::vector<bucket> out;
   for (std::size_t i = 0; i < bucket_count; ++i)
     if (counts_[i] != 0) out.emplace_back(bucket_upper_bound_us(i), counts_[i]);
+  return out;
+}
+
+latency_histogram latency_histogram::from_buckets(std::span<const bucket> buckets, std::uint64_t sum_us,
+                                                  std::uint64_t min_us, std::uint64_t max_us) {
+  const auto invalid = [](const std::string& what) { return std::invalid_argument("histogram: " + what); };
+  latency_histogram out;
+  std::optional<std::size_t> previous, first, last;
+  for (const auto& [upper_us, count] : buckets) {
+    const std::size_t index = bucket_index(upper_us);
+    if (bucket_upper_bound_us(index) != upper_us)
+      throw invalid(std::to_string(upper_us) + " us is not a bucket's upper bound");
+    if (previous && index <= *previous)
+      throw invalid("bucket bounds do not ascend at " + std::to_string(upper_us) + " us");
+    previous = index;
+    if (count == 0) continue;
+    if (out.count_ + count < out.count_) throw invalid("bucket counts overflow");
+    out.counts_[index] = count;
+    out.count_ += count;
+    if (!first) first = index;
+    last = index;
+  }
+  if (out.count_ == 0) return out;
+  if (min_us > max_us || bucket_index(min_us) != *first || bucket_index(max_us) != *last)
+    throw invalid("min " + std::to_string(min_us) + " us and max " + std::to_string(max_us) +
+                  " us do not fall in the first and last non-empty buckets");
+  // Every value lies in [min, max], so the sum does too, times the count.
+  const bool sum_too_large = max_us != 0 && out.count_ <= UINT64_MAX / max_us && sum_us > max_us * out.count_;
+  if (sum_us < max_us || sum_too_large) throw invalid("sum " + std::to_string(sum_us) + " us is impossible");
+  out.sum_us_ = sum_us;
+  out.min_us_ = min_us;
+  out.max_us_ = max_us;
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "acsbatch/core/http_date.hpp"
+#include "acsbatch/report/histogram_json.hpp"
 #include "acsbatch/report/report_builder.hpp"
 #include "json_text.hpp"
 
@@ -79,7 +80,7 @@ void report_builder::write(std::chrono::system_clock::time_point finished_at) {
     head += ":{\"count\":" + std::to_string(totals.count) + ",\"ok\":" + std::to_string(totals.ok) +
             ",\"failed\":" + std::to_string(totals.failed) + ",\"retries\":" + std::to_string(totals.retries) +
             ",\"throttled\":" + std::to_string(totals.throttled) + ",\"latency_ms\":" + latency_json(totals.latency) +
-            "}";
+            ",\"histogram\":" + histogram_json(totals.latency) + "}";
   }
   head += "},\n\"rate\":{\"target\":";
   head += info_.target_rate ? json_fixed3(*info_.target_rate) : "null";

@@ -31,4 +31,29 @@ std::string format_summary(const report_builder& builder) {
   return out;
 }
 
+log_fields summary_fields(const report_builder& builder) {
+  const auto& items = builder.items();
+  log_fields item_counts;
+  item_counts.add_unsigned("total", items.total)
+      .add_unsigned("succeeded", items.succeeded)
+      .add_unsigned("failed", items.failed)
+      .add_unsigned("skipped", items.skipped);
+  log_fields operations;
+  for (const auto& [name, totals] : builder.operations()) {
+    log_fields op;
+    op.add_unsigned("count", totals.count)
+        .add_unsigned("ok", totals.ok)
+        .add_unsigned("failed", totals.failed)
+        .add_number("p50_ms", totals.latency.percentile_ms(0.50))
+        .add_number("p99_ms", totals.latency.percentile_ms(0.99))
+        .add_number("max_ms", totals.latency.max_ms());
+    operations.add_raw(name, op.object());
+  }
+  log_fields out;
+  out.add_raw("items", item_counts.object())
+      .add_raw("operations", operations.object())
+      .add_string("report", builder.path().string());
+  return out;
+}
+
 }  // namespace acsbatch::report

@@ -6,6 +6,7 @@
 
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/engine/retry_policy.hpp"
+#include "acsbatch/engine/sliding_window.hpp"
 #include "acsbatch/engine/token_bucket.hpp"
 
 namespace acsbatch::engine {
@@ -163,6 +164,26 @@ TEST(RetryPolicy, RespectsTheOnList) {
   EXPECT_EQ(policy.decide(http_error(502), 1, true, random).verdict, retry_verdict::give_up_not_retryable);
   EXPECT_EQ(policy.decide(transport_error(errc::timeout), 1, true, random).verdict,
             retry_verdict::give_up_not_retryable);
+}
+
+}  // namespace
+}  // namespace acsbatch::engine
+
+namespace acsbatch::engine {
+namespace {
+
+TEST(SlidingWindow, AdmitsNPerWindowOnActualTimes) {
+  using namespace std::chrono_literals;
+  sliding_window window{3, 1s};
+  const sliding_window::clock::time_point t0{};
+  EXPECT_FALSE(window.admit(t0));
+  EXPECT_FALSE(window.admit(t0 + 10ms));
+  EXPECT_FALSE(window.admit(t0 + 20ms));
+  // Full: the fourth must wait until the first leaves the window; nothing is recorded.
+  EXPECT_EQ(window.admit(t0 + 30ms), t0 + 1s);
+  EXPECT_EQ(window.admit(t0 + 999ms), t0 + 1s);
+  EXPECT_FALSE(window.admit(t0 + 1s));
+  EXPECT_EQ(window.admit(t0 + 1s), t0 + 1s + 10ms);
 }
 
 }  // namespace

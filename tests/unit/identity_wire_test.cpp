@@ -110,17 +110,6 @@ TEST_F(wire_fixture, custom_id_comes_first_as_in_the_preview_example) {
   EXPECT_EQ(header(plain, "x-ms-content-sha256"), auth::content_hash(plain.body));
 }
 
-TEST_F(wire_fixture, only_a_create_without_custom_id_is_not_replay_safe) {
-  EXPECT_FALSE(make_create_user(context(), {}).replay_safe);
-  EXPECT_FALSE(make_create_user_and_token(context(), {"voip"}, std::nullopt, {}).replay_safe);
-  create_options options;
-  options.custom_id = "launch-1";
-  EXPECT_TRUE(make_create_user(context("2025-03-02-preview"), options).replay_safe);
-  EXPECT_TRUE(make_issue_token(context(), vector_user, {"voip"}, std::nullopt).replay_safe);
-  EXPECT_TRUE(make_revoke_tokens(context(), vector_user).replay_safe);
-  EXPECT_TRUE(make_delete_user(context(), vector_user).replay_safe);
-}
-
 TEST_F(wire_fixture, issue_token_matches_vector_v3) {
   const auto req = make_issue_token(context(), vector_user, {"voip"}, std::nullopt);
   EXPECT_EQ(req.method, "POST");

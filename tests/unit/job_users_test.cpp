@@ -111,7 +111,11 @@ TEST(JobUsers, LaterSourcesAreRecognisedAndRefused) {
   EXPECT_EQ(error_of("version: 1\nname: t\nusers:\n  from_state: run.db\nsteps: [revoke_tokens]\n"),
             "job.yaml:4:3: users.from_state is not supported yet");
   EXPECT_EQ(error_of("version: 1\nname: t\nusers: {create: 2, custom_id: \"launch-{index}\"}\nsteps: [create_user]\n"),
-            "job.yaml:3:20: users.custom_id is not supported yet");
+            "job.yaml:3:20: users.custom_id needs connection.api_version 2025-03-02-preview or 2025-06-30 (this job "
+            "uses 2023-10-01, which has no customId)");
+  EXPECT_EQ(error_of("version: 1\nname: t\nconnection: {api_version: 2025-06-30}\n"
+                     "users: {create: 2, custom_id: launch}\nsteps: [create_user]\n"),
+            "job.yaml:4:31: users.custom_id must contain {index}, so that every user gets an identity of its own");
   EXPECT_EQ(error_of("version: 1\nname: t\nusers: {create: 2, from_fil: x}\nsteps: [create_user]\n"),
             "job.yaml:3:20: unknown key 'from_fil' in users; did you mean 'from_file'?");
 }
@@ -124,3 +128,14 @@ TEST(JobUsers, SourceKeysAtTheTopSayWhereTheyBelong) {
 
 }  // namespace
 }  // namespace acsbatch::job
+
+TEST(JobUsers, CustomIdMakesEachUsersIdentityIdempotent) {
+  const auto job = acsbatch::job::parse_job(
+      "version: 1\nname: t\nconnection: {api_version: 2025-03-02-preview}\n"
+      "users: {create: 3, custom_id: \"launch-{index}-{index}\"}\nsteps: [create_user]\n",
+      "job.yaml", [](std::string_view) { return std::optional<std::string>{}; });
+  EXPECT_EQ(job.users.custom_id_for(0), "launch-0-0");
+  EXPECT_EQ(job.users.custom_id_for(12), "launch-12-12");
+  acsbatch::job::users_spec none;
+  EXPECT_EQ(none.custom_id_for(5), "");
+}

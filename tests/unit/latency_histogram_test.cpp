@@ -1,5 +1,6 @@
 // The log-linear latency histogram: bucket geometry, percentiles within 1% of the exact ones on
-// known distributions, and merges that equal recording everything in one histogram.
+// known distributions, merges that equal recording everything in one histogram, and histograms
+// rebuilt from a report's buckets that merge just as exactly.
 
 #include <gtest/gtest.h>
 
@@ -144,6 +145,74 @@ TEST(LatencyHistogram, MergeEqualsRecordingBoth) {
   empty.merge(a);  // merging into an empty histogram keeps min and max right
   EXPECT_DOUBLE_EQ(empty.min_ms(), a.min_ms());
   EXPECT_DOUBLE_EQ(empty.max_ms(), a.max_ms());
+}
+
+/// A histogram rebuilt from what a report keeps: its buckets and the exact sum, min and max.
+latency_histogram rebuilt(const latency_histogram& h) {
+  const auto buckets = h.buckets();
+  return latency_histogram::from_buckets(buckets, h.sum_us(), h.min_us(), h.max_us());
+}
+
+void expect_same(const latency_histogram& a, const latency_histogram& b) {
+  EXPECT_EQ(a.count(), b.count());
+  EXPECT_EQ(a.buckets(), b.buckets());
+  EXPECT_EQ(a.sum_us(), b.sum_us());
+  EXPECT_EQ(a.min_us(), b.min_us());
+  EXPECT_EQ(a.max_us(), b.max_us());
+  EXPECT_DOUBLE_EQ(a.mean_ms(), b.mean_ms());
+  for (const double q : {0.0, 0.5, 0.9, 0.99, 0.999, 1.0}) EXPECT_DOUBLE_EQ(a.percentile_ms(q), b.percentile_ms(q)) << q;
+}
+
+TEST(LatencyHistogram, RebuiltFromBucketsEqualsTheOriginal) {
+  std::mt19937_64 random(5);
+  std::lognormal_distribution<double> lognormal(9.0, 1.5);
+  latency_histogram h;
+  h.record(microseconds{0});
+  h.record(std::chrono::hours{2});  // the top bucket round-trips too
+  for (int i = 0; i < 50'000; ++i) h.record(microseconds{static_cast<std::int64_t>(lognormal(random))});
+  expect_same(rebuilt(h), h);
+  expect_same(rebuilt(latency_histogram{}), latency_histogram{});
+}
+
+TEST(LatencyHistogram, MergeOfRebuiltHistogramsEqualsRecordingBoth) {
+  std::mt19937_64 random(9);
+  std::uniform_int_distribution<std::int64_t> fast(1, 3'000), slow(40'000, 9'000'000);
+  latency_histogram a, b, both;
+  for (int i = 0; i < 30'000; ++i) {
+    const microseconds x{fast(random)}, y{slow(random)};
+    a.record(x);
+    b.record(y);
+    both.record(x);
+    both.record(y);
+  }
+  latency_histogram merged = rebuilt(a);
+  merged.merge(rebuilt(b));
+  expect_same(merged, both);
+  // Merging into a rebuilt empty histogram keeps min and max right.
+  latency_histogram empty_first = rebuilt(latency_histogram{});
+  empty_first.merge(rebuilt(both));
+  expect_same(empty_first, both);
+}
+
+TEST(LatencyHistogram, FromBucketsRejectsInconsistentInput) {
+  using bucket = latency_histogram::bucket;
+  const auto build = [](std::vector<bucket> buckets, std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
+    return latency_histogram::from_buckets(buckets, sum, min, max);
+  };
+  const std::uint64_t edge_1001 = latency_histogram::bucket_upper_bound_us(latency_histogram::bucket_index(1001));
+  EXPECT_NO_THROW(build({{5, 1}, {edge_1001, 1}}, 1006, 5, 1001));
+  EXPECT_THROW(build({{1001, 1}}, 1001, 1001, 1001), std::invalid_argument);               // not an edge
+  EXPECT_THROW(build({{edge_1001, 1}, {5, 1}}, 1006, 5, 1001), std::invalid_argument);     // descending
+  EXPECT_THROW(build({{5, 1}, {5, 1}}, 10, 5, 5), std::invalid_argument);                  // repeated
+  EXPECT_THROW(build({{5, 1}, {edge_1001, 1}}, 1006, 4, 1001), std::invalid_argument);     // min elsewhere
+  EXPECT_THROW(build({{5, 1}, {edge_1001, 1}}, 1006, 5, 2000), std::invalid_argument);     // max elsewhere
+  EXPECT_THROW(build({{5, 1}, {edge_1001, 1}}, 1000, 5, 1001), std::invalid_argument);     // sum < max
+  EXPECT_THROW(build({{5, 1}, {edge_1001, 1}}, 5000, 5, 1001), std::invalid_argument);     // sum > count·max
+  EXPECT_THROW(build({{5, UINT64_MAX}, {edge_1001, 1}}, 1006, 5, 1001), std::invalid_argument);  // overflow
+  // Zero counts are ignored, but must still ascend.
+  const auto h = build({{3, 0}, {5, 2}, {7, 0}}, 10, 5, 5);
+  EXPECT_EQ(h.count(), 2u);
+  EXPECT_DOUBLE_EQ(h.percentile_ms(1.0), 0.005);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "acsbatch/core/http_date.hpp"
+#include "acsbatch/report/histogram_json.hpp"
 #include "acsbatch/report/report_builder.hpp"
 #include "acsbatch/report/summary_text.hpp"
 
@@ -141,7 +142,7 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
   const auto& operations = summary.at("operations").as_object();
   EXPECT_THAT(keys(operations), ElementsAre("create_user", "issue_token"));
   const auto& create = operations.at("create_user").as_object();
-  EXPECT_THAT(keys(create), ElementsAre("count", "ok", "failed", "retries", "throttled", "latency_ms"));
+  EXPECT_THAT(keys(create), ElementsAre("count", "ok", "failed", "retries", "throttled", "latency_ms", "histogram"));
   EXPECT_EQ(create.at("count"), 2);
   EXPECT_EQ(create.at("ok"), 2);
   EXPECT_EQ(create.at("failed"), 0);
@@ -164,6 +165,18 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
   EXPECT_EQ(issue.at("retries"), 2);  // attempts - 1
   EXPECT_EQ(issue.at("throttled"), 1);
   EXPECT_EQ(issue.at("latency_ms").at("max").as_double(), 30.0);
+  // The histogram: exact sum/min/max in µs and its non-empty buckets, ascending.
+  const auto& histogram = create.at("histogram").as_object();
+  EXPECT_THAT(keys(histogram), ElementsAre("unit", "sub_buckets", "sum", "min", "max", "buckets"));
+  EXPECT_EQ(histogram.at("unit"), "us");
+  EXPECT_EQ(histogram.at("sub_buckets"), 128);
+  EXPECT_EQ(histogram.at("sum"), 22'345);
+  EXPECT_EQ(histogram.at("min"), 10'000);
+  EXPECT_EQ(histogram.at("max"), 12'345);
+  const auto& buckets = histogram.at("buckets").as_array();
+  ASSERT_EQ(buckets.size(), 2u);
+  EXPECT_GE(buckets[0].at(0).as_int64(), 10'000);
+  EXPECT_GE(buckets[1].at(0).as_int64(), 12'345);
   EXPECT_TRUE(summary.at("rate").at("target").is_null());
   EXPECT_EQ(summary.at("rate").at("achieved").as_double(), 1.6);  // 4 operations in 2.5 s
 
@@ -328,6 +341,36 @@ TEST_F(ReportBuilder, HundredThousandItemsStreamToDiskNotMemory) {
   EXPECT_THAT(files(), ElementsAre("big.json"));
 }
 
+TEST_F(ReportBuilder, HistogramCountsSumToTheOperationCountAndReadBack) {
+  const fs::path path = dir_ / "r.json";
+  report_builder builder(info(), path, false);
+  for (std::uint64_t i = 0; i < 500; ++i) {
+    item_outcome item{i, "u", false, {}};
+    item.steps.push_back(ok_step("create_user", 201, std::chrono::microseconds{1 + (i * i * 37) % 90'000}, 0us));
+    item.steps.push_back(ok_step("issue_token", 200, std::chrono::microseconds{100 + i * 13}, 0us));
+    builder.add(item);
+  }
+  builder.write(start + 1s);
+  const json::value report = json::parse(read(path));
+  for (const auto& [name, totals] : builder.operations()) {
+    SCOPED_TRACE(name);
+    const auto& op = report.at("summary").at("operations").at(name);
+    std::uint64_t counted = 0;
+    std::int64_t previous = -1;
+    for (const auto& bucket : op.at("histogram").at("buckets").as_array()) {
+      EXPECT_GT(bucket.at(1).as_int64(), 0);               // non-empty only
+      EXPECT_GT(bucket.at(0).as_int64(), previous);        // ascending
+      previous = bucket.at(0).as_int64();
+      counted += static_cast<std::uint64_t>(bucket.at(1).as_int64());
+    }
+    EXPECT_EQ(counted, op.at("count").to_number<std::uint64_t>());
+    // Read back, it has the builder's percentiles exactly.
+    const latency_histogram back = histogram_from_json(op.at("histogram"));
+    EXPECT_EQ(back.buckets(), totals.latency.buckets());
+    for (const double q : {0.5, 0.99}) EXPECT_DOUBLE_EQ(back.percentile_ms(q), totals.latency.percentile_ms(q));
+  }
+}
+
 TEST_F(ReportBuilder, SummaryTextTable) {
   report_builder builder(info(), dir_ / "r.json", false);
   for (const auto& item : three_items()) builder.add(item);
@@ -337,6 +380,16 @@ TEST_F(ReportBuilder, SummaryTextTable) {
             "create_user          2          2          0     10.047     12.345     12.345\n"
             "issue_token          2          1          1      2.007     30.000     30.000\n"
             "items: 3 total, 1 succeeded, 1 failed, 1 skipped\n");
+}
+
+TEST_F(ReportBuilder, SummaryFieldsForTheJsonLog) {
+  report_builder builder(info(), dir_ / "r.json", false);
+  for (const auto& item : three_items()) builder.add(item);
+  EXPECT_EQ(json::parse(summary_fields(builder).object()), json::parse(R"({
+      "items":{"total":3,"succeeded":1,"failed":1,"skipped":1},
+      "operations":{"create_user":{"count":2,"ok":2,"failed":0,"p50_ms":10.047,"p99_ms":12.345,"max_ms":12.345},
+                    "issue_token":{"count":2,"ok":1,"failed":1,"p50_ms":2.007,"p99_ms":30.0,"max_ms":30.0}},
+      "report":")" + (dir_ / "r.json").string() + R"("})"));
 }
 
 TEST(ItemOutcome, OkMeansNotSkippedAndEveryStepOk) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace acsbatch::emulator {
@@ -19,6 +20,7 @@ struct identity_record {
   std::string id;  ///< `8:acs:<resource_id>_<GUID-shaped user part>`
   std::optional<std::string> custom_id;
   std::optional<time_point> last_token_issued_at;
+  time_point created_at{};
 };
 
 struct issued_token {
@@ -46,11 +48,44 @@ struct store_counters {
   std::uint64_t tokens_issued = 0;
 };
 
+/// One identity as a state file holds it.
+struct stored_identity {
+  std::string id;
+  std::optional<std::string> custom_id;
+  time_point created_at{};
+  std::optional<time_point> last_token_issued_at;
+  /// Tokens with a serial below this were revoked.
+  std::uint64_t revoked_before_serial = 0;
+  /// A deleted identity: every operation on it stays 404 and its id is never issued again;
+  /// only `id` is meaningful then.
+  bool deleted = false;
+};
+
+/// What a store needs to carry on after a restart (state_file.hpp reads and writes it): its
+/// identities, live and deleted, the secret that signed its tokens (so tokens issued before
+/// the restart still validate) and its counters. Never the access key.
+struct store_state {
+  std::string resource_id;
+  std::string token_secret;  ///< raw bytes
+  /// The serial the next token would get; restoring starts a new epoch above it (see
+  /// identity_store(store_state)).
+  std::uint64_t next_serial = 1;
+  store_counters counters;  ///< `live` is recomputed from `identities` on restore
+  std::vector<stored_identity> identities;
+  /// identity_store::revision() when the snapshot was taken; not part of the file.
+  std::uint64_t revision = 0;
+};
+
 class identity_store {
  public:
   /// `resource_id` goes into every id and token; `token_secret` signs the tokens (empty: 32
   /// random bytes).
   explicit identity_store(std::string resource_id, std::string token_secret = {});
+  /// Restores a snapshot (`state` must be consistent: unique ids, customIds unique among the
+  /// live identities, a secret; load_store_state checks that). Token serials continue in a
+  /// new epoch, above every serial the previous process may have issued after its last save,
+  /// so a revoke after the restart covers those tokens too.
+  explicit identity_store(store_state state);
 
   struct create_result {
     identity_record identity;
@@ -58,9 +93,12 @@ class identity_store {
   };
   /// Creates an identity. With a customId already bound to a live identity, returns that one
   /// instead (the service's idempotent mapping, acs-api.md §3).
-  create_result create(std::optional<std::string_view> custom_id = std::nullopt);
+  create_result create(std::optional<std::string_view> custom_id = std::nullopt,
+                       time_point now = std::chrono::system_clock::now());
 
   bool exists(std::string_view id) const;
+  /// The identity existed here and was deleted (it is not found by any other member).
+  bool was_deleted(std::string_view id) const;
   std::optional<identity_record> find(std::string_view id) const;
 
   /// Removes the identity and its customId binding; false when it does not exist. Every later
@@ -79,12 +117,20 @@ class identity_store {
   store_counters counters() const;
   const std::string& resource_id() const { return resource_id_; }
 
+  /// Grows with every change (create, delete, token issue, revoke): a saver compares it with
+  /// the revision it saved last.
+  std::uint64_t revision() const;
+  /// A copy of everything, taken under the lock (about 0.1 s for a million identities); the
+  /// caller writes it out without holding up requests.
+  store_state snapshot() const;
+
  private:
   struct entry {
     std::optional<std::string> custom_id;
     std::optional<time_point> last_token_issued_at;
     /// Tokens with a serial below this were revoked.
     std::uint64_t revoked_before_serial = 0;
+    time_point created_at{};
   };
 
   std::string new_identity_id() const;
@@ -96,8 +142,11 @@ class identity_store {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, entry> identities_;
   std::unordered_map<std::string, std::string> custom_ids_;  ///< customId → id
+  /// Deleted ids: kept so they are never issued again and survive a save and restore as deleted.
+  std::unordered_set<std::string> deleted_;
   std::uint64_t next_serial_ = 1;
   store_counters counters_;
+  std::uint64_t revision_ = 0;
 };
 
 /// A random RFC 4122 version-4 GUID in lower-case 8-4-4-4-12 form.

@@ -80,6 +80,9 @@ struct reply_plan {
 class request_handler {
  public:
   explicit request_handler(handler_options options);
+  /// With the identities of `restored` (a loaded state file) instead of an empty store; its
+  /// resource id then takes the place of options.resource_id.
+  request_handler(handler_options options, std::optional<store_state> restored);
 
   /// Decides the fate of one request. `peer_is_loopback` gates /emulator/*; `now` is the clock
   /// for date checks, token times and the Date header; `steady_now` the clock of the limits

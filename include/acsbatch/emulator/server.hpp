@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +46,16 @@ struct server_options {
   /// A `timeout` fault holds its connection at most this long (or until the client closes it
   /// or the server stops), so a client without a timeout cannot pin it forever.
   std::chrono::seconds stall_limit{60};
+  /// `--state`: identities persist in this file (state_file.hpp), as they do on the real
+  /// service. The constructor loads it when it exists (its resource id then applies); the store
+  /// is saved to it every state_save_interval when something changed (off the request path),
+  /// by stop() and by the destructor, so a killed process loses at most the last interval.
+  /// Empty: in memory only.
+  std::filesystem::path state_file{};
+  std::chrono::milliseconds state_save_interval{2000};
+  /// Told (on a background thread) when a periodic or final save fails; empty: a line on
+  /// std::cerr. The message names the file and never holds a secret.
+  std::function<void(const std::string&)> on_state_error{};
 };
 
 /// A server bound to an executor. Serves until stop() or until its io_context stops.
@@ -51,6 +63,9 @@ struct server_options {
 /// All member functions may be called from any thread.
 class server {
  public:
+  /// Throws config_error when options.state_file exists but is not a state file of ours, or
+  /// holds another resource than a non-empty options.resource_id (the message names the file
+  /// and the line).
   server(boost::asio::any_io_executor executor, server_options options);
   ~server();
   server(const server&) = delete;
@@ -58,8 +73,12 @@ class server {
 
   /// Binds and starts accepting. Throws std::system_error when the address cannot be bound.
   void start();
-  /// Stops accepting and closes every connection.
+  /// Stops accepting and closes every connection; saves the state file (a failure goes to
+  /// options.on_state_error).
   void stop();
+  /// Saves the state file now when the store changed since the last save; nothing without
+  /// options.state_file. Throws std::system_error naming the file.
+  void save_state();
 
   std::uint16_t port() const;
   /// The seed of the fault and latency streams: options.seed, or the random one drawn.
@@ -77,9 +96,11 @@ class server {
 };
 
 /// An emulator on its own thread and io_context, for `connection: embedded` and for tests.
-/// Started by the constructor, stopped and joined by the destructor.
+/// Started by the constructor, stopped and joined by the destructor (which saves the state
+/// file, if any, after the last request was answered).
 class embedded_emulator {
  public:
+  /// Throws as server's constructor and server::start() do.
   explicit embedded_emulator(server_options options = {});
   ~embedded_emulator();
   embedded_emulator(const embedded_emulator&) = delete;
@@ -89,6 +110,8 @@ class embedded_emulator {
   std::uint64_t seed() const;
   std::string connection_string() const;
   std::string url() const;
+  /// server::save_state().
+  void save_state();
 
  private:
   struct impl;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 
+#include "acsbatch/engine/sliding_window.hpp"
 #include "acsbatch/engine/token_bucket.hpp"
 #include "acsbatch/job/job.hpp"
 
@@ -22,6 +23,11 @@ class rate_limiter {
   /// When an attempt of `op` may be sent (≥ now); reserves its slot.
   clock::time_point reserve(job::operation op, clock::time_point now);
 
+  /// Called when the attempt is about to leave, at its real send time: nullopt when the
+  /// operation's "N per W" window has room (the send is recorded), else when to try again
+  /// (reserve anew first).
+  std::optional<clock::time_point> admit(job::operation op, clock::time_point now);
+
   /// A 429 for `op`: nothing of that operation before `not_before`; adaptive buckets slow down.
   void on_throttled(job::operation op, clock::time_point now, clock::time_point not_before);
 
@@ -35,6 +41,7 @@ class rate_limiter {
   mutable std::mutex mutex_;
   std::optional<token_bucket> job_bucket_;
   std::array<std::optional<token_bucket>, operation_count> operation_buckets_;
+  std::array<std::optional<sliding_window>, operation_count> operation_windows_;
 };
 
 }  // namespace acsbatch::engine

@@ -83,9 +83,13 @@ class runner {
 
   boost::asio::awaitable<void> worker(std::shared_ptr<worker_state> state);
   boost::asio::awaitable<report::item_outcome> run_item(worker_state& state, item_seed seed);
+  /// `custom_id` is the item's customId (empty without one): it makes a create idempotent.
   boost::asio::awaitable<report::step_outcome> run_step(worker_state& state, const job::step& step,
-                                                        std::string& user_id);
-  boost::asio::awaitable<attempt_result> attempt(const job::step& step, const std::string& user_id);
+                                                        std::string& user_id, const std::string& custom_id);
+  boost::asio::awaitable<attempt_result> attempt(const job::step& step, const std::string& user_id,
+                                                 const std::string& custom_id);
+  /// Waits for the rate limiter's slot and the operation's window; false when cancelled.
+  boost::asio::awaitable<bool> acquire_send_slot(job::operation op);
   /// Waits until `when` unless the run is cancelled first; false when cancelled.
   boost::asio::awaitable<bool> wait_until(std::chrono::steady_clock::time_point when);
   void finish_worker(std::exception_ptr e);

@@ -68,14 +68,12 @@ class client {
   /// delimited by EOF, nothing unread). An idle connection is probed before use and dropped
   /// when the server has closed it. A connection that failed in any way is closed, never reused.
   ///
-  /// No hidden retries, with one exception: when a connection *taken from the pool* fails
-  /// before a single response byte arrived — the write fails, or the first read meets EOF or
-  /// a reset — the request is written once more on a newly opened connection, within the same
-  /// deadline. That is the keep-alive race (the server closed the idle connection as we wrote);
-  /// a newly opened connection that fails the same way is reported as connection_closed.
-  /// When the write succeeded the server may have acted on the request, so a request marked
-  /// `replay_safe = false` (a create without an idempotency key) is only re-dialled when the
-  /// write itself failed.
+  /// No hidden retries, with one exception: when writing to a connection *taken from the pool*
+  /// fails — the server closed it while it sat idle, so it cannot have read the request — the
+  /// request is written once more on a newly opened connection, within the same deadline. Once
+  /// a write has completed the server may have acted on the request, so any later failure
+  /// (EOF, reset, timeout, partial response) is reported as is: only the engine knows whether
+  /// repeating the request is safe.
   ///
   /// Cancellation: terminal cancellation through the awaiting coroutine's cancellation slot
   /// aborts the step in progress, closes the connection in use and completes with

@@ -38,9 +38,6 @@ struct request {
   /// Send `Content-Length` even for an empty body (POST without body, as the SDK does);
   /// DELETE/GET with an empty body send none.
   bool has_body = false;
-  /// Whether sending it twice is harmless. The client re-dials a stale keep-alive connection
-  /// after a completed write only for such requests.
-  bool replay_safe = true;
 };
 
 struct response {

@@ -33,11 +33,29 @@ struct step {
   std::optional<std::chrono::minutes> expires_in;  ///< token lifetime, 60..1440 min
 };
 
+/// `connection.emulator`: how the embedded emulator runs. The loader checks each spec with the
+/// grammar of the emulator's own flag (the job layer does not link the emulator, so it mirrors
+/// emulator::parse_service_limits, parse_fault_spec and parse_latency_spec; a unit test keeps
+/// them in agreement) and keeps the text as written, for the CLI to hand to those parsers.
+struct emulator_spec {
+  /// `state`: identities persist in this file across runs (`--state`). Resolved like
+  /// users.from_file (relative to the job file's directory; as typed with --set). Empty: none.
+  std::string state;
+  std::string limits = "off";  ///< `limits`: real | off | OP=N/WINDOW,… (`--limits`)
+  std::string faults;          ///< `faults`: KIND[@RETRY_AFTER]:P,… (`--faults`); empty: none
+  std::string latency;         ///< `latency`: fixed:20ms | uniform:… | lognormal:… (`--latency`)
+  std::optional<std::uint64_t> seed;  ///< `seed` (`--seed`); nullopt: random
+};
+
 struct connection_spec {
   /// `embedded`: start the in-process emulator; otherwise a connection string (secret).
   bool embedded = true;
   std::string connection_string;
   std::string api_version = "2023-10-01";
+  /// Applies to `embedded` only. `emulator:` beside a connection string written in the file
+  /// is an error; beside one that came from the environment (or --set) it is ignored, so a
+  /// shipped job runs offline with its emulator settings and against a real resource without.
+  emulator_spec emulator;
 };
 
 /// Where the users come from: exactly one of create, from_file, from_report is set.
@@ -52,7 +70,13 @@ struct users_spec {
   /// The `items[].user_id` of an acsbatch report whose item succeeded (and was not deleted).
   /// Resolved like from_file.
   std::string from_report;
+  /// With create: a customId template containing `{index}` (e.g. `launch-{index}`). Creating
+  /// with a customId is idempotent (same customId → same identity), so a create that may have
+  /// reached the service can be retried safely. Needs api_version 2025-03-02-preview or 2025-06-30.
+  std::string custom_id;
   bool creates_users() const { return create > 0; }
+  /// The customId of item `index` (empty when no template is set).
+  std::string custom_id_for(std::uint64_t index) const;
 };
 
 /// "N per W": a limit the way the service states it (1000 requests per 30 s). Written `N/W` in

@@ -1,8 +1,9 @@
 #pragma once
-/// The table printed at the end of a run.
+/// What is printed at the end of a run: a table in text format, a `summary` record in json.
 
 #include <string>
 
+#include "acsbatch/report/log_line.hpp"
 #include "acsbatch/report/report_builder.hpp"
 
 namespace acsbatch::report {
@@ -11,5 +12,9 @@ namespace acsbatch::report {
 /// order) under a header row, then `items: N total, S succeeded, F failed, K skipped`.
 /// Every line ends with '\n'.
 std::string format_summary(const report_builder& builder);
+
+/// The members of the `summary` log record: `items {total, succeeded, failed, skipped}`,
+/// `operations {<op>: {count, ok, failed, p50_ms, p99_ms, max_ms}}` and `report` (the path).
+log_fields summary_fields(const report_builder& builder);
 
 }  // namespace acsbatch::report
