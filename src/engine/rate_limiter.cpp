@@ -11,16 +11,17 @@ std::size_t slot(job::operation op) { return static_cast<std::size_t>(op); }
 /// Windows larger than this keep only the token bucket (memory is one timestamp per send).
 constexpr double max_window_sends = 100'000;
 
-/// The client aims this much below each configured limit: the service counts arrivals, and
+/// The client aims this much below each per-operation (service) limit: the service counts arrivals, and
 /// scheduling and network jitter between our send and its arrival (a new connection's
-/// handshake, a descheduled thread) can move a few requests into the next window.
+/// handshake, a descheduled thread) can move a few requests into the next window. The job's own
+/// per_second is a pace the user chose, and is kept exactly.
 constexpr double headroom = 0.98;
 
 }  // namespace
 
 rate_limiter::rate_limiter(const job::rate_limit_spec& spec) {
   if (spec.per_second)
-    job_bucket_.emplace(token_bucket::settings{.per_second = *spec.per_second * headroom,
+    job_bucket_.emplace(token_bucket::settings{.per_second = *spec.per_second,
                                                .burst = spec.burst,
                                                .adaptive = spec.adaptive});
   using mode = job::rate_limit_spec::per_operation_mode;
