@@ -3,9 +3,15 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "acsbatch/emulator/spec_checks.hpp"
+#include "acsbatch/job/job.hpp"
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
+  // The job loader checks `connection.emulator` specs with the emulator's own grammar.
+  acsbatch::job::register_emulator_spec_checks({acsbatch::emulator::limits_spec_problem,
+                                                acsbatch::emulator::faults_spec_problem,
+                                                acsbatch::emulator::latency_spec_problem});
   using acsbatch::exit_code;
   CLI::App app{"acsbatch — provision, rotate and load-test Azure Communication Services identities"};
   app.set_version_flag("--version", std::string("acsbatch ") + ACSBATCH_VERSION);

@@ -60,10 +60,19 @@ struct connection {
   auth::connection_string settings;
 };
 
-/// Throws config_error (bad connection string) or std::system_error (emulator cannot bind).
+/// Throws config_error (bad connection string, unreadable emulator state file) or
+/// std::system_error (emulator cannot bind).
 void open_connection(const job::job& job, connection& out) {
   if (job.connection.embedded) {
-    out.emulator.emplace();
+    // The loader checked these specs with the emulator's grammar, so these parsers accept them.
+    const auto& spec = job.connection.emulator;
+    emulator::server_options options;
+    options.state_file = spec.state;
+    options.limits = emulator::parse_service_limits(spec.limits);
+    options.faults = emulator::parse_fault_spec(spec.faults);
+    options.latency = emulator::parse_latency_spec(spec.latency);
+    options.seed = spec.seed;
+    out.emulator.emplace(std::move(options));
     out.settings = auth::parse_connection_string(out.emulator->connection_string());
   } else {
     out.settings = auth::parse_connection_string(job.connection.connection_string);

@@ -88,7 +88,7 @@ identity_store::create_result identity_store::create(std::optional<std::string_v
   auto [it, inserted] = identities_.emplace(std::move(id), std::move(e));
   ++counters_.created;
   ++counters_.live;
-  ++revision_;
+  changed(it->first);
   return {record_of(it->first, it->second), true};
 }
 
@@ -115,11 +115,11 @@ bool identity_store::remove(std::string_view id) {
   if (it == identities_.end()) return false;
   // The customId becomes free again: creating with it later yields a new identity.
   if (it->second.custom_id) custom_ids_.erase(*it->second.custom_id);
+  changed(it->first);
   deleted_.insert(it->first);
   identities_.erase(it);
   --counters_.live;
   ++counters_.deleted;
-  ++revision_;
   return true;
 }
 
@@ -135,7 +135,7 @@ std::optional<issued_token> identity_store::issue_token(std::string_view id,
     it->second.last_token_issued_at = now;
     claims.serial = next_serial_++;
     ++counters_.tokens_issued;
-    ++revision_;
+    changed(it->first);
     claims.identity_id = it->first;
   }
   claims.resource_id = resource_id_;
@@ -151,7 +151,7 @@ bool identity_store::revoke_tokens(std::string_view id) {
   const auto it = identities_.find(std::string(id));
   if (it == identities_.end()) return false;
   it->second.revoked_before_serial = next_serial_;
-  ++revision_;
+  changed(it->first);
   return true;
 }
 
@@ -179,19 +179,54 @@ std::uint64_t identity_store::revision() const {
   return revision_;
 }
 
-store_state identity_store::snapshot() const {
+void identity_store::changed(const std::string& id) {
+  ++revision_;
+  if (changed_) changed_->insert(id);
+}
+
+store_state identity_store::header() const {
   store_state out;
-  // The secret is immutable and needs no lock; everything else is copied in one go.
   out.resource_id = resource_id_;
   out.token_secret = token_secret_;
-  std::lock_guard lock(mutex_);
   out.next_serial = next_serial_;
   out.counters = counters_;
   out.revision = revision_;
+  return out;
+}
+
+store_state identity_store::copy_all() const {
+  store_state out = header();
   out.identities.reserve(identities_.size() + deleted_.size());
   for (const auto& [id, e] : identities_)
     out.identities.push_back({id, e.custom_id, e.created_at, e.last_token_issued_at, e.revoked_before_serial, false});
   for (const auto& id : deleted_) out.identities.push_back({id, std::nullopt, {}, std::nullopt, 0, true});
+  return out;
+}
+
+store_state identity_store::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return copy_all();
+}
+
+store_state identity_store::track_changes() {
+  std::lock_guard lock(mutex_);
+  changed_.emplace();
+  return copy_all();
+}
+
+store_state identity_store::take_changes() {
+  std::lock_guard lock(mutex_);
+  store_state out = header();
+  if (!changed_) return out;
+  out.identities.reserve(changed_->size());
+  for (const auto& id : *changed_) {
+    if (const auto it = identities_.find(id); it != identities_.end())
+      out.identities.push_back({id, it->second.custom_id, it->second.created_at, it->second.last_token_issued_at,
+                                it->second.revoked_before_serial, false});
+    else
+      out.identities.push_back({id, std::nullopt, {}, std::nullopt, 0, true});
+  }
+  changed_->clear();
   return out;
 }
 

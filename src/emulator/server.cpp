@@ -118,6 +118,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   struct startup {
     server_options options;
     std::optional<store_state> restored;
+    bool from_file = false;  ///< `restored` came from options.state_file
   };
 
   impl(net::any_io_executor executor, server_options options)
@@ -130,13 +131,14 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         acceptor_strand_(net::make_strand(executor_)),
         acceptor_(acceptor_strand_) {
     if (!options_.state_file.empty())
-      saver_.emplace(handler_.store(), options_.state_file, prepared.restored.has_value(), options_.on_state_error);
+      saver_.emplace(handler_.store(), options_.state_file, prepared.from_file, options_.on_state_error);
   }
 
   static startup prepare(server_options options) {
     startup out;
     if (!options.state_file.empty()) out.restored = load_store_state(options.state_file);
     if (out.restored) {
+      out.from_file = true;
       if (!options.resource_id.empty() && options.resource_id != out.restored->resource_id)
         throw config_error("the emulator state file " + options.state_file.string() + " holds the identities of "
                            "resource " + out.restored->resource_id + ", not of " + options.resource_id);

@@ -240,13 +240,18 @@ std::optional<store_state> load_store_state(const std::filesystem::path& file) {
     if (ec) throw config_error("cannot read the emulator state file " + file.string() + ": " + ec.message());
     return std::nullopt;
   }
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw config_error("cannot read the emulator state file " + file.string() + ": not a regular file");
   std::ifstream in(file, std::ios::binary);
   if (!in)
     throw config_error("cannot read the emulator state file " + file.string() + ": " +
                        std::generic_category().message(errno));
-  auto state = read_store_state(in, file.string());
-  if (in.bad()) throw config_error("cannot read the emulator state file " + file.string() + ": read error");
-  return state;
+  try {
+    return read_store_state(in, file.string());
+  } catch (const std::ios_base::failure& e) {
+    // The stream buffer throws on a read error (EIO, a file that became a directory).
+    throw config_error("cannot read the emulator state file " + file.string() + ": " + e.code().message());
+  }
 }
 
 void save_store_state(const store_state& state, const std::filesystem::path& file) {

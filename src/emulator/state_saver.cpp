@@ -1,9 +1,16 @@
 #include "state_saver.hpp"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
+#include <cerrno>
 #include <iostream>
 #include <system_error>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "acsbatch/core/error.hpp"
 #include "acsbatch/emulator/state_file.hpp"
 
 namespace acsbatch::emulator {
@@ -12,14 +19,43 @@ namespace net = boost::asio;
 
 namespace {
 
+constexpr std::chrono::milliseconds min_interval{10};
+
 void print_error(const std::string& message) { std::cerr << "acsbatch emulator: " << message << '\n'; }
+
+std::size_t hash_of(const std::string& id) { return std::hash<std::string>{}(id); }
+
+/// The descriptor holding an exclusive flock on FILE.lock (created 0600, with its directory).
+int lock_beside(const std::filesystem::path& file) {
+  std::filesystem::path lock_file = file;
+  lock_file += ".lock";
+  std::error_code ec;
+  if (const auto parent = lock_file.parent_path(); !parent.empty()) std::filesystem::create_directories(parent, ec);
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw config_error("cannot lock the emulator state file " + file.string() + ": cannot open " +
+                       lock_file.string() + ": " + std::generic_category().message(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw config_error(error == EWOULDBLOCK
+                           ? "the emulator state file " + file.string() +
+                                 " is in use by another emulator (it holds " + lock_file.string() + ")"
+                           : "cannot lock " + lock_file.string() + ": " + std::generic_category().message(error));
+  }
+  return fd;
+}
 
 }  // namespace
 
-state_saver::state_saver(const identity_store& store, std::filesystem::path file, bool restored,
-                         error_sink on_error)
+state_saver::state_saver(identity_store& store, std::filesystem::path file, bool restored, error_sink on_error)
     : store_(store), file_(std::move(file)), on_error_(on_error ? std::move(on_error) : print_error) {
-  if (restored) saved_revision_ = 0;
+  lock_fd_ = lock_beside(file_);
+  copy_ = store.track_changes();
+  index_.reserve(copy_.identities.size());
+  for (std::size_t i = 0; i < copy_.identities.size(); ++i) index_.emplace(hash_of(copy_.identities[i].id), i);
+  taken_revision_ = copy_.revision;
+  if (restored) saved_revision_ = copy_.revision;
   writer_ = std::thread([this] { run_writer(); });
 }
 
@@ -30,13 +66,14 @@ state_saver::~state_saver() {
   }
   wake_.notify_one();
   writer_.join();
+  ::close(lock_fd_);  // releases the lock
 }
 
 void state_saver::start(net::any_io_executor executor, std::chrono::milliseconds interval,
                         std::weak_ptr<const void> owner) {
   strand_.emplace(net::make_strand(std::move(executor)));
   timer_.emplace(*strand_);
-  interval_ = interval;
+  interval_ = std::max(interval, min_interval);
   owner_ = owner;
   net::dispatch(*strand_, [this, owner] {
     if (const auto alive = owner.lock()) arm(owner);
@@ -65,34 +102,35 @@ void state_saver::arm(std::weak_ptr<const void> owner) {
   });
 }
 
+void state_saver::take_changes() {
+  if (store_.revision() == taken_revision_) return;
+  // The store's lock is held for the changed identities only.
+  pending_.push_back(store_.take_changes());
+  taken_revision_ = pending_.back().revision;
+}
+
 void state_saver::check() {
-  const std::uint64_t revision = store_.revision();
   {
     std::lock_guard lock(mutex_);
-    if (pending_ || revision == saved_revision_) return;
-  }
-  // The copy is taken here, under the store's lock for its duration; the writing is not.
-  auto state = store_.snapshot();
-  {
-    std::lock_guard lock(mutex_);
-    pending_ = std::move(state);
+    take_changes();
+    // Nothing new and nothing unwritten (a failed write is retried here).
+    if (saved_revision_ == taken_revision_) return;
+    write_wanted_ = true;
   }
   wake_.notify_one();
 }
 
 void state_saver::run_writer() {
   for (;;) {
-    std::optional<store_state> state;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return pending_.has_value() || quitting_; });
-      if (!pending_) return;
-      state = std::move(pending_);
-      pending_.reset();
+      wake_.wait(lock, [this] { return write_wanted_ || quitting_; });
+      if (!write_wanted_) return;
+      write_wanted_ = false;
     }
     try {
       std::lock_guard write_lock(write_mutex_);
-      write(*state);
+      write_changes();
       std::lock_guard lock(mutex_);
       error_reported_ = false;
     } catch (const std::exception& e) {
@@ -102,29 +140,51 @@ void state_saver::run_writer() {
         report = !error_reported_;
         error_reported_ = true;
       }
-      // The next change tries again; one line per failure spell, not one per attempt.
-      if (report && on_error_) on_error_(std::string(e.what()) + " (will retry)");
+      // The next check tries again; one line per failure spell, not one per attempt.
+      if (report) on_error_(std::string(e.what()) + " (will retry)");
     }
   }
 }
 
-void state_saver::write(const store_state& state) {
+void state_saver::apply(store_state&& changes) {
+  copy_.next_serial = changes.next_serial;
+  copy_.counters = changes.counters;
+  copy_.revision = changes.revision;
+  for (auto& identity : changes.identities) {
+    const std::size_t hash = hash_of(identity.id);
+    const auto [begin, end] = index_.equal_range(hash);
+    const auto known = std::find_if(begin, end, [&](const auto& i) { return copy_.identities[i.second].id == identity.id; });
+    if (known != end) {
+      copy_.identities[known->second] = std::move(identity);
+    } else {
+      index_.emplace(hash, copy_.identities.size());
+      copy_.identities.push_back(std::move(identity));
+    }
+  }
+}
+
+void state_saver::write_changes() {
+  std::vector<store_state> changes;
+  std::optional<std::uint64_t> saved;
   {
     std::lock_guard lock(mutex_);
-    if (saved_revision_ && *saved_revision_ >= state.revision) return;
+    changes.swap(pending_);
+    saved = saved_revision_;
   }
-  save_store_state(state, file_);
+  for (auto& change_set : changes) apply(std::move(change_set));
+  if (saved == copy_.revision) return;
+  save_store_state(copy_, file_);
   std::lock_guard lock(mutex_);
-  saved_revision_ = state.revision;
+  saved_revision_ = copy_.revision;
 }
 
 void state_saver::save_now() {
   std::lock_guard write_lock(write_mutex_);
   {
     std::lock_guard lock(mutex_);
-    if (saved_revision_ == store_.revision()) return;
+    take_changes();
   }
-  write(store_.snapshot());
+  write_changes();
 }
 
 void state_saver::save_reporting_failure() noexcept {

@@ -1,8 +1,10 @@
 #pragma once
-/// Keeps a state file up to date with an identity store (private to src/emulator): a timer on
-/// the server's io_context notices changes, takes a snapshot (a copy under the store's lock)
-/// and hands it to a writer thread of its own, so a save — seconds for a million identities —
-/// never holds up a request.
+/// Keeps a state file up to date with an identity store (private to src/emulator). The saver
+/// holds a copy of the store's contents; a timer on the server's io_context takes the changes
+/// since its last look (a copy of the changed identities only, under the store's lock) and
+/// hands them to a writer thread of its own, which applies them to the copy and rewrites the
+/// file. So neither the copy nor the write — seconds for a million identities — holds up a
+/// request.
 
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +16,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,26 +31,30 @@ class state_saver {
  public:
   using error_sink = std::function<void(const std::string&)>;
 
-  /// `store` must outlive the saver. `restored`: the file already holds revision 0 of the store
-  /// (it was loaded from there); otherwise the first save happens even with no change, so the
-  /// file exists once the server has stopped. `on_error` hears of a failed periodic save (once
-  /// until a save succeeds again; on the writer thread) and of save_reporting_failure()'s
-  /// failures; empty: a line on std::cerr.
-  state_saver(const identity_store& store, std::filesystem::path file, bool restored, error_sink on_error);
-  /// Lets a queued write finish, then joins the writer thread.
+  /// Takes `FILE.lock` (an advisory lock the system drops when the process ends, however it
+  /// ends), so two emulators never overwrite each other's saves: config_error when another
+  /// process holds it. Then starts tracking `store`'s changes (which must outlive the saver)
+  /// with a full copy. With
+  /// `restored`, the file already holds the store as it is (it was loaded from there);
+  /// otherwise the first save writes the file even with no change. `on_error` hears of a failed
+  /// save on the writer thread (once until a save succeeds again) and of
+  /// save_reporting_failure()'s failures; empty: a line on std::cerr.
+  state_saver(identity_store& store, std::filesystem::path file, bool restored, error_sink on_error);
+  /// Lets queued changes be written, then joins the writer thread.
   ~state_saver();
   state_saver(const state_saver&) = delete;
   state_saver& operator=(const state_saver&) = delete;
 
-  /// Checks for changes every `interval` on `executor`. `owner` is the object holding the saver
-  /// and the store: a check finding it gone does nothing (the timer may outlive both briefly).
+  /// Checks for changes every `interval` (at least 10 ms) on `executor`. `owner` is the object
+  /// holding the saver and the store: a check finding it gone does nothing (the timer may
+  /// outlive both briefly).
   void start(boost::asio::any_io_executor executor, std::chrono::milliseconds interval,
              std::weak_ptr<const void> owner);
   /// Cancels the periodic check, so the io_context can run out of work. A write in progress
   /// finishes. Safe from any thread, and more than once.
   void stop();
-  /// Writes the store now, on the calling thread, when it changed since the last save (after
-  /// a write in progress). Throws std::system_error naming the file.
+  /// Writes the store now, on the calling thread, unless the file already holds it (waits for
+  /// a write in progress first). Throws std::system_error naming the file.
   void save_now();
   /// save_now(), a failure told to `on_error` instead of thrown: for stop and destruction.
   void save_reporting_failure() noexcept;
@@ -55,22 +63,32 @@ class state_saver {
   void arm(std::weak_ptr<const void> owner);
   void check();
   void run_writer();
-  /// Writes `state` unless something newer is on disk already; the caller holds write_mutex_.
-  void write(const store_state& state);
+  /// Queues the store's changes when there are any; the caller holds mutex_.
+  void take_changes();
+  /// Applies the queued changes to the copy and rewrites the file unless it holds the copy
+  /// already; the caller holds write_mutex_.
+  void write_changes();
+  void apply(store_state&& changes);
 
-  const identity_store& store_;
+  identity_store& store_;
   const std::filesystem::path file_;
   const error_sink on_error_;
+  int lock_fd_ = -1;  ///< FILE.lock, held for the saver's life
 
   std::mutex mutex_;  ///< guards the members below it up to write_mutex_
   std::condition_variable wake_;
-  std::optional<store_state> pending_;
+  std::vector<store_state> pending_;  ///< change sets not yet applied, oldest first
+  std::uint64_t taken_revision_ = 0;  ///< the store's revision the last change set reached
+  std::optional<std::uint64_t> saved_revision_;  ///< what the file holds; nullopt: not the store
+  bool write_wanted_ = false;
   bool quitting_ = false;
   bool error_reported_ = false;
-  /// The store's revision the file holds; nullopt: the file does not reflect the store yet.
-  std::optional<std::uint64_t> saved_revision_;
 
-  std::mutex write_mutex_;  ///< one write at a time: the writer thread's or save_now's
+  std::mutex write_mutex_;  ///< one writer of the copy and the file: the thread's or save_now's
+  store_state copy_;        ///< the store as of the changes applied so far
+  /// Hash of an id → its index in copy_.identities (ids are never removed: deleted ones stay
+  /// as such), so the copy holds each id once.
+  std::unordered_multimap<std::size_t, std::size_t> index_;
 
   std::optional<boost::asio::strand<boost::asio::any_io_executor>> strand_;
   std::optional<boost::asio::steady_timer> timer_;  ///< used on strand_ only

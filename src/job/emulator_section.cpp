@@ -1,13 +1,15 @@
 #include <filesystem>
 #include <limits>
 
-#include "emulator_grammar.hpp"
 #include "sections.hpp"
 
 namespace acsbatch::job::detail {
 namespace {
 
 constexpr std::string_view emulator_keys[] = {"state", "limits", "faults", "latency", "seed"};
+
+/// Set once at start-up, before any job is loaded.
+emulator_spec_checks registered_checks;
 
 /// A path from the file is relative to the job's directory (users.from_file does the same);
 /// one given with --set was typed at the shell, so the working directory is its base.
@@ -33,7 +35,7 @@ void read_spec(reader& r, const entry& e, std::optional<std::string> (*problem_o
                std::string& out) {
   const auto value = r.string(e);
   if (!value) return;
-  if (const auto problem = problem_of(value->text)) {
+  if (const auto problem = problem_of ? problem_of(value->text) : std::nullopt) {
     // The problem quotes the spec: not a value from the environment, which might be a secret.
     r.report().error(value->at, e.path + ": " +
                                     (value->from_environment ? "not valid (the value came from the environment "
@@ -52,12 +54,18 @@ void read_emulator(reader& r, const entry& section, std::string_view job_directo
   constexpr auto max_seed = std::numeric_limits<std::uint64_t>::max();
   for (const auto& e : *entries) {
     if (e.key == "state") read_state(r, e, job_directory, out);
-    else if (e.key == "limits") read_spec(r, e, limits_spec_problem, out.limits);
-    else if (e.key == "faults") read_spec(r, e, faults_spec_problem, out.faults);
-    else if (e.key == "latency") read_spec(r, e, latency_spec_problem, out.latency);
+    else if (e.key == "limits") read_spec(r, e, registered_checks.limits, out.limits);
+    else if (e.key == "faults") read_spec(r, e, registered_checks.faults, out.faults);
+    else if (e.key == "latency") read_spec(r, e, registered_checks.latency, out.latency);
     else if (e.key != "seed") r.unknown_key(e, emulator_keys);
     else if (const auto seed = r.integer(e, 0, max_seed)) out.seed = *seed;
   }
 }
 
 }  // namespace acsbatch::job::detail
+
+namespace acsbatch::job {
+
+void register_emulator_spec_checks(emulator_spec_checks checks) { detail::registered_checks = checks; }
+
+}  // namespace acsbatch::job

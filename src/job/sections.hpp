@@ -16,7 +16,7 @@ inline constexpr std::string_view operation_names[] = {"create_user",   "create_
 /// emulator.state is resolved against `job_directory`.
 void read_connection(reader& r, const entry& section, std::string_view job_directory, connection_spec& out);
 /// `connection.emulator: {state, limits, faults, latency, seed}`, the specs checked with the
-/// emulator's grammar (emulator_grammar.hpp).
+/// emulator's own checks (register_emulator_spec_checks).
 void read_emulator(reader& r, const entry& section, std::string_view job_directory, emulator_spec& out);
 /// `users: {create: N | from_file: PATH | from_report: PATH}`, exactly one; relative paths are
 /// resolved against `job_directory` (empty: left relative). from_state and custom_id are

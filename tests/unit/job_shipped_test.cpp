@@ -38,6 +38,9 @@ TEST(JobShipped, ProvisionCreatesTenThousandUsersWithTokens) {
   EXPECT_TRUE(j.retry.on_429);
   EXPECT_EQ(j.report.path, "reports/provision.json");
   EXPECT_TRUE(j.report.items);  // rotate-tokens reads the ids from the items
+  // The embedded emulator keeps the identities for rotate-tokens: <root>/jobs/../state/emulator.json.
+  EXPECT_EQ(std::filesystem::weakly_canonical(j.connection.emulator.state),
+            std::filesystem::weakly_canonical(project_root() / "state/emulator.json"));
   EXPECT_TRUE(j.warnings.empty());
 }
 
@@ -54,6 +57,8 @@ TEST(JobShipped, RotateTokensReadsProvisionsReport) {
   EXPECT_EQ(j.steps[1].op, operation::issue_token);
   EXPECT_THAT(j.steps[1].scopes, ElementsAre("voip", "chat"));
   EXPECT_EQ(j.job_timeout, 1h);
+  // The same state file as provision's: its identities are there offline too.
+  EXPECT_EQ(j.connection.emulator.state, shipped("provision.yaml").connection.emulator.state);
   EXPECT_TRUE(j.warnings.empty());
 }
 
@@ -64,6 +69,8 @@ TEST(JobShipped, ARealConnectionStringIsTakenFromTheEnvironment) {
                            env_of({{"COMMUNICATION_SERVICES_CONNECTION_STRING", cs}}));
     EXPECT_FALSE(j.connection.embedded) << name;
     EXPECT_EQ(j.connection.connection_string, cs) << name;
+    // emulator: applies to the embedded emulator only; against a resource it is set aside.
+    EXPECT_TRUE(j.connection.emulator.state.empty()) << name;
   }
 }
 

@@ -120,9 +120,15 @@ class identity_store {
   /// Grows with every change (create, delete, token issue, revoke): a saver compares it with
   /// the revision it saved last.
   std::uint64_t revision() const;
-  /// A copy of everything, taken under the lock (about 0.1 s for a million identities); the
-  /// caller writes it out without holding up requests.
+  /// A copy of everything, taken under the lock (a few hundred ms for a million identities).
   store_state snapshot() const;
+  /// snapshot(), and from then on the store notes which identities change, for take_changes().
+  /// A store nobody tracks notes nothing.
+  store_state track_changes();
+  /// The identities changed since the last take_changes() (or track_changes()), as they are
+  /// now (a deleted one as such), with the header fields: what a saver needs to bring its copy
+  /// up to date while holding the lock for the changes only, not for the whole store.
+  store_state take_changes();
 
  private:
   struct entry {
@@ -135,6 +141,12 @@ class identity_store {
 
   std::string new_identity_id() const;
   identity_record record_of(const std::string& id, const entry& e) const;
+  /// Counts a change to `id` (the caller holds the lock).
+  void changed(const std::string& id);
+  /// The header fields and no identities (the caller holds the lock).
+  store_state header() const;
+  /// header() and every identity (the caller holds the lock).
+  store_state copy_all() const;
 
   const std::string resource_id_;
   const std::string token_secret_;
@@ -147,6 +159,8 @@ class identity_store {
   std::uint64_t next_serial_ = 1;
   store_counters counters_;
   std::uint64_t revision_ = 0;
+  /// Ids changed since the last take_changes(); nullopt until track_changes().
+  std::optional<std::unordered_set<std::string>> changed_;
 };
 
 /// A random RFC 4122 version-4 GUID in lower-case 8-4-4-4-12 form.

@@ -50,6 +50,7 @@ struct server_options {
   /// service. The constructor loads it when it exists (its resource id then applies); the store
   /// is saved to it every state_save_interval when something changed (off the request path),
   /// by stop() and by the destructor, so a killed process loses at most the last interval.
+  /// `FILE.lock` keeps a second emulator off the same file while this one lives.
   /// Empty: in memory only.
   std::filesystem::path state_file{};
   std::chrono::milliseconds state_save_interval{2000};
@@ -63,9 +64,9 @@ struct server_options {
 /// All member functions may be called from any thread.
 class server {
  public:
-  /// Throws config_error when options.state_file exists but is not a state file of ours, or
-  /// holds another resource than a non-empty options.resource_id (the message names the file
-  /// and the line).
+  /// Throws config_error when options.state_file exists but is not a state file of ours (the
+  /// message names the file and the line), holds another resource than a non-empty
+  /// options.resource_id, or is in use by another emulator.
   server(boost::asio::any_io_executor executor, server_options options);
   ~server();
   server(const server&) = delete;

@@ -33,10 +33,9 @@ struct step {
   std::optional<std::chrono::minutes> expires_in;  ///< token lifetime, 60..1440 min
 };
 
-/// `connection.emulator`: how the embedded emulator runs. The loader checks each spec with the
-/// grammar of the emulator's own flag (the job layer does not link the emulator, so it mirrors
-/// emulator::parse_service_limits, parse_fault_spec and parse_latency_spec; a unit test keeps
-/// them in agreement) and keeps the text as written, for the CLI to hand to those parsers.
+/// `connection.emulator`: how the embedded emulator runs. The specs are kept as written, for
+/// the CLI to hand to the emulator's parsers; the loader checks them with the checks registered
+/// by register_emulator_spec_checks.
 struct emulator_spec {
   /// `state`: identities persist in this file across runs (`--state`). Resolved like
   /// users.from_file (relative to the job file's directory; as typed with --set). Empty: none.
@@ -141,6 +140,18 @@ struct job {
   /// `FILE:LINE:COL: message` lines in file order (the CLI shows them as warnings).
   std::vector<std::string> warnings;
 };
+
+/// The grammars of the emulator's --limits, --faults and --latency belong to the emulator, which
+/// the job layer does not link: the program registers its checks once at start-up (the CLI
+/// does) so that `connection.emulator` is checked at load time, with FILE:LINE:COL. Each check
+/// returns the problem, naming the bad item, or nullopt. Without them the specs are checked only
+/// when the run starts the emulator.
+struct emulator_spec_checks {
+  std::optional<std::string> (*limits)(std::string_view) = nullptr;
+  std::optional<std::string> (*faults)(std::string_view) = nullptr;
+  std::optional<std::string> (*latency)(std::string_view) = nullptr;
+};
+void register_emulator_spec_checks(emulator_spec_checks checks);
 
 /// One problem in a job file: FILE:LINE:COL: message (line and column 1-based, 0 if unknown).
 struct diagnostic {
