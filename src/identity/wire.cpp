@@ -1,5 +1,7 @@
 #include "acsbatch/identity/wire.hpp"
 
+#include "acsbatch/core/percent_encoding.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -16,13 +18,6 @@ constexpr char hex_digits[] = "0123456789ABCDEF";
 bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
          std::string_view("-_.!~*'()").find(static_cast<char>(c)) != std::string_view::npos;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 /// Does the operation have a request body model? The SDK then sends
@@ -79,23 +74,7 @@ std::string encode_path_segment(std::string_view raw) {
   return out;
 }
 
-std::optional<std::string> decode_path_segment(std::string_view encoded) {
-  std::string out;
-  out.reserve(encoded.size());
-  for (std::size_t i = 0; i < encoded.size(); ++i) {
-    if (encoded[i] != '%') {
-      out += encoded[i];
-      continue;
-    }
-    if (i + 2 >= encoded.size()) return std::nullopt;
-    const int high = hex_value(encoded[i + 1]);
-    const int low = hex_value(encoded[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out += static_cast<char>(high * 16 + low);
-    i += 2;
-  }
-  return out;
-}
+std::optional<std::string> decode_path_segment(std::string_view encoded) { return percent_decode(encoded); }
 
 std::string new_client_request_id() {
   auto bytes = auth::random_bytes(16);

@@ -49,3 +49,20 @@ TEST(Rfc3339, ParsesOffsetsAndFractions) {
 
 }  // namespace
 }  // namespace acsbatch
+
+#include "acsbatch/core/percent_encoding.hpp"
+
+namespace acsbatch {
+namespace {
+
+TEST(PercentDecode, DecodesEscapesAndRefusesBrokenOnes) {
+  EXPECT_EQ(percent_decode("8%3Aacs%3Aabc_def"), "8:acs:abc_def");
+  EXPECT_EQ(percent_decode("a+b"), "a+b");
+  EXPECT_EQ(percent_decode("a+b%2F", true), "a b/");
+  EXPECT_FALSE(percent_decode("%4"));
+  EXPECT_FALSE(percent_decode("%zz"));
+  EXPECT_FALSE(percent_decode("abc%"));
+}
+
+}  // namespace
+}  // namespace acsbatch
