@@ -17,7 +17,13 @@ bool parse_int(std::string_view text, int& out) {
   return ec == std::errc{} && ptr == text.data() + text.size();
 }
 
+/// system_clock counts nanoseconds in 64 bits: from 1677 to 2262. A date in another year has no
+/// time_point (converting it overflows), so it is refused like any other unreadable date.
+constexpr int min_year = 1678;
+constexpr int max_year = 2261;
+
 std::optional<std::chrono::sys_days> make_date(int y, int m, int d) {
+  if (y < min_year || y > max_year) return std::nullopt;
   std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;

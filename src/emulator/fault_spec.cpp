@@ -1,6 +1,7 @@
 #include "acsbatch/emulator/fault_spec.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "acsbatch/core/error.hpp"
@@ -37,6 +38,15 @@ std::string format_probability(double p) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", p);
   return text;
+}
+
+/// The shortest text that reads back as exactly `p`, without exponent (parse_number reads none):
+/// %g's six digits would turn 0.3333335,0.6666665 into a spec whose sum exceeds 1.
+std::string format_probability_exactly(double p) {
+  char text[512];
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, p, std::chars_format::fixed);
+  if (ec != std::errc{}) return format_probability(p);
+  return std::string(text, end);
 }
 
 fault_rule parse_rule(std::string_view item) {
@@ -120,9 +130,9 @@ std::string to_string(const fault_spec& spec) {
     out += to_string(rule.kind);
     if (has_retry_after(rule.kind))
       out += "@" + (rule.retry_after ? spec_text::format_duration(*rule.retry_after) : std::string("none"));
-    out += ":" + format_probability(rule.probability);
+    out += ":" + format_probability_exactly(rule.probability);
   }
-  return out + ",apply=" + format_probability(spec.apply_probability);
+  return out + ",apply=" + format_probability_exactly(spec.apply_probability);
 }
 
 }  // namespace acsbatch::emulator

@@ -63,7 +63,11 @@ std::string format_duration(std::chrono::nanoseconds duration) {
   if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
   if (ns % 1'000'000 == 0) return std::to_string(ns / 1'000'000) + "ms";
   if (ns % 1'000 == 0) return std::to_string(ns / 1'000) + "us";
-  return std::to_string(ns) + "ns";
+  if (ns < 0) return std::to_string(ns) + "ns";
+  // Not whole microseconds: decimal ones (0.001us, 1.5us), since the parsers read no "ns".
+  std::string fraction = std::to_string(1'000 + ns % 1'000).substr(1);
+  while (fraction.back() == '0') fraction.pop_back();
+  return std::to_string(ns / 1'000) + "." + fraction + "us";
 }
 
 }  // namespace acsbatch::emulator::spec_text

@@ -28,7 +28,8 @@ std::optional<double> parse_number(std::string_view text);
 /// A whole number: `1000`.
 std::optional<std::uint64_t> parse_count(std::string_view text);
 
-/// `250ms`, `1s`, `1.5s`, `100us`: the shortest exact form, for messages and the stats echo.
+/// `250ms`, `1s`, `100us`, `0.5us`: the largest unit that gives a whole number (decimal
+/// microseconds below one), for messages and the stats echo; parse_duration reads it back.
 std::string format_duration(std::chrono::nanoseconds duration);
 
 }  // namespace acsbatch::emulator::spec_text

@@ -45,6 +45,14 @@ TEST(FaultSpec, RetryAfterAndApplyProbabilityAreConfigurable) {
   EXPECT_EQ(to_string(spec), "429@250ms:0.3,503@none:0.1,500:0.2,apply=1");
 }
 
+// Found by tests/fuzz/spec_parsers_fuzz: with six digits, 0.3333335 and 0.6666665 (sum 1) were
+// written 0.333334 and 0.666667, a spec the parser refuses (sum above 1).
+TEST(FaultSpec, CanonicalTextReadsBackExactly) {
+  const auto spec = parse_fault_spec("429:0.3333335,503:0.6666665,apply=0.00001");
+  EXPECT_EQ(to_string(spec), "429@1s:0.3333335,503@1s:0.6666665,apply=0.00001");
+  EXPECT_EQ(parse_fault_spec(to_string(spec)), spec);
+}
+
 TEST(FaultSpec, OffMeansNoFaults) {
   EXPECT_TRUE(parse_fault_spec("").empty());
   EXPECT_TRUE(parse_fault_spec("off").empty());

@@ -47,6 +47,19 @@ TEST(Rfc3339, ParsesOffsetsAndFractions) {
   EXPECT_FALSE(parse_rfc3339("2023-10-10T21:39:39.Z"));
 }
 
+// Found by tests/fuzz/response_reader_fuzz: a year outside system_clock's range (1677–2262)
+// overflowed converting to a time_point (UBSan: signed integer overflow) instead of being refused.
+TEST(Rfc3339, RefusesYearsSystemClockCannotHold) {
+  EXPECT_FALSE(parse_rfc3339("9372-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2262-12-31T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("1677-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("-999-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("2261-12-31T23:59:59.9999999-23:59"));
+  EXPECT_TRUE(parse_rfc3339("1678-01-01T00:00:00+23:59"));
+  EXPECT_FALSE(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"));
+  EXPECT_TRUE(parse_http_date("Tue, 31 Dec 2261 23:59:59 GMT"));
+}
+
 }  // namespace
 }  // namespace acsbatch
 
