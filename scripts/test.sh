@@ -1,9 +1,82 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds (Debug, warnings on) and runs the whole test suite via ctest.
+# Installs what is missing, builds (Debug, warnings on) and runs the whole test suite via ctest;
+# then the same suite under ASan + UBSan (the asan preset), then every libFuzzer target for a
+# short bounded time over its seed corpus (scripts/fuzz.sh). ACSBATCH_QUICK=1: the first stage only.
 # Extra arguments go to ctest, e.g. scripts/test.sh -R Emulator
+# The last line is `N passed, N failed` over all stages (tests of both ctest runs, fuzz targets);
+# with ACSBATCH_QUICK=1 it is ctest's own summary. Exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${ACSBATCH_TEST_PRESET:-debug}
+jobs=${ACSBATCH_TEST_JOBS:-2}
 scripts/setup.sh
-scripts/build.sh "$preset"
-ctest --preset "$preset" -j "${ACSBATCH_TEST_JOBS:-2}" "$@"
+
+if [[ "${ACSBATCH_QUICK:-0}" == 1 ]]; then
+  scripts/build.sh "$preset"
+  ctest --preset "$preset" -j "$jobs" "$@"
+  exit
+fi
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+passed=0
+failed=0
+stages=()
+
+# Runs one ctest preset (after building it) and adds its counts from ctest's summary line,
+# "100% tests passed, 0 tests failed out of 250". A build failure counts as one failure.
+ctest_stage() {
+  local name=$1
+  shift
+  local log=$logs/$name.log
+  if ! scripts/build.sh "$name"; then
+    failed=$((failed + 1))
+    stages+=("$name: build failed")
+    return
+  fi
+  local status=0
+  ctest --preset "$name" -j "$jobs" "$@" 2>&1 | tee "$log" || status=$?
+  local summary
+  summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
+  if [[ -z "$summary" ]]; then
+    failed=$((failed + 1))
+    stages+=("$name: ctest gave no summary (status $status)")
+    return
+  fi
+  local bad total
+  bad=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
+  total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$summary")
+  # ctest can fail without a failed test (e.g. no test matched): count that as a failure too.
+  if ((bad == 0 && status != 0)); then bad=1; fi
+  passed=$((passed + total - bad))
+  failed=$((failed + bad))
+  stages+=("$name: $((total - bad)) passed, $bad failed")
+}
+
+ctest_stage "$preset" "$@"
+
+# The same suite under AddressSanitizer (leaks included) and UBSan, stopping at the first error.
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+  ctest_stage asan "$@"
+
+# Each fuzz target for a short while: seeds plus whatever it finds in that time.
+fuzz_log=$logs/fuzz.log
+fuzz_status=0
+scripts/fuzz.sh "${ACSBATCH_FUZZ_SECONDS:-20}" 2>&1 | tee "$fuzz_log" || fuzz_status=$?
+fuzz_summary=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed$' "$fuzz_log" | tail -n 1 || true)
+if [[ -n "$fuzz_summary" ]]; then
+  fuzz_passed=$(sed -E 's/^fuzz: ([0-9]+) passed.*/\1/' <<<"$fuzz_summary")
+  fuzz_failed=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$fuzz_summary")
+  passed=$((passed + fuzz_passed))
+  failed=$((failed + fuzz_failed))
+  stages+=("fuzz: $fuzz_passed passed, $fuzz_failed failed")
+else
+  failed=$((failed + 1))
+  stages+=("fuzz: build or setup failed (status $fuzz_status)")
+fi
+
+echo
+echo "test.sh stages:"
+printf '  %s\n' "${stages[@]}"
+echo "$passed passed, $failed failed"
+((failed == 0))
