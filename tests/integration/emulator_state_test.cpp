@@ -41,16 +41,7 @@ struct session {
 
   template <class T>
   T run(net::awaitable<T> op) {
-    std::optional<T> out;
-    net::co_spawn(io, std::move(op), [&](std::exception_ptr e, T value) {
-      if (e) std::rethrow_exception(e);
-      out = std::move(value);
-      io.stop();
-    });
-    io.restart();
-    io.run_for(15s);
-    if (!out) throw std::runtime_error("identity call did not complete in time");
-    return std::move(*out);
+    return run_to_completion(io, std::move(op));
   }
 
   std::string new_user() {

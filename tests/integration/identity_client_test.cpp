@@ -31,16 +31,7 @@ struct identity_client_test : ::testing::Test {
   /// Runs one client call to completion on the test's io_context.
   template <class T>
   T run(net::awaitable<T> op) {
-    std::optional<T> out;
-    net::co_spawn(io, std::move(op), [&](std::exception_ptr e, T value) {
-      if (e) std::rethrow_exception(e);
-      out = std::move(value);
-      io.stop();
-    });
-    io.restart();
-    io.run_for(15s);
-    if (!out) throw std::runtime_error("identity call did not complete in time");
-    return std::move(*out);
+    return acsbatch::testing::run_to_completion(io, std::move(op));
   }
 
   std::string new_user() {

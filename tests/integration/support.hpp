@@ -9,7 +9,11 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json/value.hpp>
+#include <stdexcept>
 
 namespace acsbatch::testing {
 
@@ -60,6 +64,23 @@ class child_process {
   temp_dir outputs_;
   int pid_ = -1;
 };
+
+/// Runs one awaitable on `io` to completion and returns its value; throws when it does not
+/// complete within `limit` or when it throws.
+template <class T>
+T run_to_completion(boost::asio::io_context& io, boost::asio::awaitable<T> op,
+                    std::chrono::seconds limit = std::chrono::seconds{15}) {
+  std::optional<T> out;
+  boost::asio::co_spawn(io, std::move(op), [&](std::exception_ptr e, T value) {
+    if (e) std::rethrow_exception(e);
+    out = std::move(value);
+    io.stop();
+  });
+  io.restart();
+  io.run_for(limit);
+  if (!out) throw std::runtime_error("the call did not complete in time");
+  return std::move(*out);
+}
 
 /// Sends a request to a loopback emulator endpoint (`/emulator/...`) and parses the JSON reply.
 boost::json::value emulator_json(std::uint16_t port, const std::string& method, const std::string& target,
