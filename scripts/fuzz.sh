@@ -31,7 +31,9 @@ for target in "${targets[@]}"; do
   log=$work/fuzz.log
   # The first directory receives new inputs; the seeds are only read. -timeout: one input taking
   # 10 s is a hang; -rss_limit_mb: an input that makes the parser balloon is a finding too.
-  if "$build_dir/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # 0 seconds: replay the seeds only (deterministic, for CI); otherwise explore for that long.
+  if ((seconds == 0)); then budget=(-runs=0); else budget=(-max_total_time="$seconds"); fi
+  if "$build_dir/tests/fuzz/$target" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" "$seeds" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     echo "fuzz: $target: ${runs:-?} runs in ${seconds}s, no crash"
