@@ -196,8 +196,10 @@ std::optional<std::chrono::milliseconds> read_retry_after(const http::header_lis
   if (!retry_after) return std::nullopt;
   if (auto seconds = parse_non_negative(*retry_after)) return to_ms(*seconds * 1000.0);
   if (auto date = parse_http_date(trim(*retry_after))) {
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*date - now);
-    return std::max(wait, std::chrono::milliseconds{0});
+    // A date in the past means "now"; subtracting first could overflow the nanosecond
+    // duration for a date centuries back (found by response_reader_fuzz).
+    if (*date <= now) return std::chrono::milliseconds{0};
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*date - now);
   }
   return std::nullopt;
 }
