@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets of tests/fuzz (clang 14, ASan + UBSan; the `fuzz` preset) and runs
 # each for a bounded time over its seed corpus. Fails when any target crashes, leaks, hangs or
 # breaks a property, and prints the reproducer's path.
-# Usage: scripts/fuzz.sh [seconds-per-target=60] [target…]   (default: every target)
+# Usage: scripts/fuzz.sh [seconds-per-target=60] [target…]   (default: every target; 0 seconds
+# replays the seeds and what earlier runs found, deterministically, as scripts/test.sh does)
 # New inputs go to $ACSBATCH_FUZZ_WORK/<target>/corpus (default build/fuzz-work), never into the
 # committed tests/fuzz/corpus; the build goes to $ACSBATCH_FUZZ_BUILD_DIR (default build/fuzz).
 # Reproduce a crash: build/fuzz/tests/fuzz/<target> <reproducer>
@@ -36,7 +37,11 @@ for target in "${targets[@]}"; do
   if "$build_dir/tests/fuzz/$target" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" "$seeds" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-    echo "fuzz: $target: ${runs:-?} runs in ${seconds}s, no crash"
+    if ((seconds == 0)); then
+      echo "fuzz: $target: ${runs:-?} inputs replayed, no crash"
+    else
+      echo "fuzz: $target: ${runs:-?} runs in ${seconds}s, no crash"
+    fi
   else
     failed+=("$target")
     reproducer=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)

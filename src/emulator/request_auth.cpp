@@ -77,7 +77,9 @@ std::optional<auth_failure> verify_request(const http::request& request,
   if (!date) return deny(auth_failure_reason::malformed_date);
   // Both directions: a client clock ahead of ours is as suspect as a replayed old request.
   // Retries re-send their first date, so the window has to cover the whole retry schedule.
-  if (*date - now > max_skew || now - *date > max_skew)
+  // Compared with now ± max_skew, not by subtracting: the nanosecond difference to a date
+  // centuries away (x-ms-date: 1678) overflows.
+  if (*date > now + max_skew || *date < now - max_skew)
     return deny(auth_failure_reason::clock_skew);
 
   const auto host = request.headers.get("Host");

@@ -9,9 +9,10 @@
 //
 //   body                         up to a line `====` (then the next request) or the end
 // In the target and the body, `{id}` becomes an identity the harness created first (encoded in
-// the target, raw in the body) and `{token}` a token issued to it. A header `x-fuzz-peer: remote`
-// makes the peer non-loopback. The clock is fixed at the acs-api.md vector date (so seeds signed
-// then verify); the steady clock advances 7 ms per request.
+// the target, raw in the body) and `{token}` a token issued to it. The signed copy keeps (and
+// signs) an x-ms-date the request has. A header `x-fuzz-peer: remote` makes the peer
+// non-loopback. The clock is fixed at the acs-api.md vector date (so seeds signed then verify);
+// the steady clock advances 7 ms per request.
 //
 // Properties: respond never throws; no exception reaches its last-resort 500; an answer has a
 // status in 100..599 and JSON that parses when it says JSON; only an injected fault resets,
@@ -20,13 +21,12 @@
 
 #include <boost/json/parse.hpp>
 #include <chrono>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "acsbatch/auth/hmac_signer.hpp"
 #include "acsbatch/core/error.hpp"
+#include "acsbatch/core/http_date.hpp"
 #include "acsbatch/emulator/request_auth.hpp"
 #include "acsbatch/emulator/request_handler.hpp"
 #include "acsbatch/emulator/routes.hpp"
@@ -132,11 +132,14 @@ http::request parse_request(std::string_view text, const fixture& known) {
 }
 
 /// The same request with Host, x-ms-date, x-ms-content-sha256 and Authorization as the SDK signs.
+/// An x-ms-date the input gave is kept (and signed), so that the date checks see fuzzed dates.
 http::request signed_copy(http::request req, const auth::hmac_signer& signer) {
+  const std::string date = req.headers.get("x-ms-date") ? std::string(*req.headers.get("x-ms-date"))
+                                                        : format_http_date(now);
   for (const auto* name : {"Host", "x-ms-date", "x-ms-content-sha256", "Authorization"})
     while (req.headers.erase(name)) {
     }
-  const auto headers = signer.sign(req.method, req.target, host, now, req.body);
+  const auto headers = signer.sign(req.method, req.target, host, date, req.body);
   req.headers.add("Host", std::string(host));
   req.headers.add("x-ms-date", headers.date);
   req.headers.add("x-ms-content-sha256", headers.content_sha256);

@@ -115,5 +115,15 @@ TEST_F(EmulatorRequestAuth, DatesOutsideTheSkewAreDeniedOldRetriesWithinAreAccep
   EXPECT_EQ(send("POST", identities(), "", now_ + 14min).status, 201u);
 }
 
+// The skew was computed as date − now, which overflows (UBSan: signed integer overflow) for an
+// x-ms-date centuries away; emulator_request_fuzz's seed found-x-ms-date-1678.txt replays it.
+TEST_F(EmulatorRequestAuth, DatesCenturiesAwayAreDeniedWithoutOverflow) {
+  for (const auto year : {std::chrono::year{1678}, std::chrono::year{2261}}) {
+    const auto res = send("POST", identities(), "", clock_point{std::chrono::sys_days{year / 1 / 1}});
+    expect_error(res, 401, "Denied");
+    EXPECT_EQ(res.headers.get("x-emulator-denial-reason"), "clock_skew");
+  }
+}
+
 }  // namespace
 }  // namespace acsbatch::emulator
