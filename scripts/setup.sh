@@ -11,8 +11,9 @@ packages=(
   libssl-dev libyaml-cpp-dev libcli11-dev libsqlite3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # TLS trust store for real endpoints; procps for tests that watch processes
-  ca-certificates procps
+  # TLS trust store for real endpoints; procps for tests that watch processes; the openssl
+  # CLI mints the test CA and certificates of the emulator's HTTPS tests
+  ca-certificates procps openssl
 )
 packages+=("$@")
 

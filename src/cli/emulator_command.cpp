@@ -44,8 +44,14 @@ exit_code emulator_command(const emulator_options& options) {
     std::cerr << "acsbatch emulator: " << e.what() << '\n';
     return exit_code::usage;
   }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    std::cerr << "acsbatch emulator: --tls-cert and --tls-key go together (a PEM certificate chain and its key)\n";
+    return exit_code::usage;
+  }
   server.seed = options.seed;
   server.state_file = options.state_file;
+  server.tls_certificate_file = options.tls_cert;
+  server.tls_key_file = options.tls_key;
   if (!options.key_file.empty()) {
     try {
       const auto key = emulator::load_or_create_key_file(options.key_file);

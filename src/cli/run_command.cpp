@@ -94,7 +94,9 @@ std::string describe_stop(const engine::runner& runner, const std::string& host)
   switch (runner.stopped_because()) {
     case engine::stop_reason::unavailable:
       return host + " rejected the request or could not be reached: " + runner.stop_detail() +
-             " — check the connection string (endpoint and access key)";
+             (runner.stop_detail().starts_with("TLS handshake failed")
+                  ? " — check the server's certificate, or trust its CA with connection.ca_file"
+                  : " — check the connection string (endpoint and access key)");
     case engine::stop_reason::source_failed: return "cannot read the users: " + runner.stop_detail();
     case engine::stop_reason::job_timeout: return "timeouts.job passed: no new items were started";
     case engine::stop_reason::interrupted: return "interrupted: in-flight items finished, the rest were not started";
@@ -150,7 +152,19 @@ exit_code run_command(const run_options& options) {
   const auto& endpoint = conn.settings.endpoint;
 
   asio::io_context io{static_cast<int>(options.threads)};
-  http::client http{io.get_executor()};
+  if (!job.connection.tls_verify)
+    console.log(warning, "tls_verify_off",
+                "connection.tls_verify is false: the server's TLS certificate and host name are NOT checked, so "
+                "anyone on the way to " + endpoint.host + " can pose as the service");
+  std::optional<http::client> http_client;
+  try {
+    http_client.emplace(io.get_executor(), http::client_options{.verify_tls = job.connection.tls_verify,
+                                                                .ca_file = job.connection.ca_file});
+  } catch (const config_error& e) {
+    console.log(error, "invalid_job", job.file + ": connection.ca_file: " + e.what());
+    return exit_code::invalid_job;
+  }
+  http::client& http = *http_client;
   const auth::hmac_signer signer{conn.settings.access_key};
   identity::identity_client client{
       http, endpoint, signer,

@@ -5,6 +5,7 @@ namespace {
 
 class category final : public boost::system::error_category {
  public:
+  category() noexcept : error_category(acsbatch_category_id) {}
   const char* name() const noexcept override { return "acsbatch"; }
 
   std::string message(int value) const override {

@@ -1,23 +1,17 @@
-// The only translation unit of the emulator that sees Beast: the HTTP/1.1 shell around
-// request_handler, after Beast's example/http/server/awaitable.
+// The emulator's listener: binds, accepts, hands each connection to session.cpp (plain HTTP or,
+// with --tls-cert/--tls-key, HTTPS) and closes them all on stop(). Beast stays in session.cpp.
 
 #include "acsbatch/emulator/server.hpp"
 
-#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <mutex>
 #include <system_error>
 #include <unordered_map>
@@ -28,26 +22,19 @@
 #include "acsbatch/emulator/request_handler.hpp"
 #include "acsbatch/emulator/seeded_random.hpp"
 #include "acsbatch/emulator/state_file.hpp"
-#include "replies.hpp"
+#include "server_tls.hpp"
+#include "session.hpp"
 #include "state_saver.hpp"
 
 namespace acsbatch::emulator {
 namespace {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
+using detail::connection;
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-/// The SDK's requests carry well under 1 KiB of headers.
-constexpr std::uint32_t header_limit = 16 * 1024;
-constexpr std::chrono::seconds write_timeout{30};
-/// After an error reply the rest of the request is read and dropped for at most this long, so
-/// the client sees the reply instead of a reset (a lingering close, as nginx does).
-constexpr std::chrono::seconds linger_timeout{2};
-constexpr std::size_t linger_max_bytes = 16 * 1024 * 1024;
 
 net::ip::address parse_listen_address(std::string_view text) {
   if (text == "localhost") return net::ip::make_address_v4("127.0.0.1");
@@ -73,44 +60,6 @@ bool is_loopback(const net::ip::address& address) {
   return address.is_loopback();
 }
 
-http::request to_plain(bhttp::request<bhttp::string_body>&& in) {
-  http::request out;
-  out.method = std::string(in.method_string());
-  out.target = std::string(in.target());
-  for (const auto& field : in) out.headers.add(std::string(field.name_string()), std::string(field.value()));
-  out.has_body = in.has_content_length() || in.chunked();
-  out.body = std::move(in.body());
-  return out;
-}
-
-bhttp::response<bhttp::string_body> to_beast(http::response&& in, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(in.status), version};
-  if (!in.reason.empty()) out.reason(in.reason);
-  for (const auto& field : in.headers) out.insert(field.name, field.value);
-  out.body() = std::move(in.body);
-  out.keep_alive(keep_alive);
-  // 204 and 304 carry neither a body nor Content-Length (RFC 9110 §8.6), like the service.
-  if (in.status != 204 && in.status != 304) out.prepare_payload();
-  return out;
-}
-
-/// One client connection: its stream and the timer of injected latency, both used only on the
-/// connection's strand. stop() reaches both, so a pending delay does not hold up a stop.
-struct connection {
-  explicit connection(tcp::socket socket) : stream(std::move(socket)), delay(stream.get_executor()) {}
-  beast::tcp_stream stream;
-  net::steady_timer delay;
-};
-
-/// The reply to a request that never reached the handler; 0: just close the connection.
-unsigned status_for_read_error(const error_code& ec) {
-  if (ec == bhttp::error::body_limit) return 413;
-  if (ec == bhttp::error::header_limit) return 431;
-  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return 0;
-  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) return 400;
-  return 0;  // timeouts, resets, aborts: nobody is listening for an answer
-}
-
 }  // namespace
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
@@ -119,6 +68,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     server_options options;
     std::optional<store_state> restored;
     bool from_file = false;  ///< `restored` came from options.state_file
+    std::unique_ptr<net::ssl::context> tls;  ///< with options.tls_certificate_file only
   };
 
   impl(net::any_io_executor executor, server_options options)
@@ -128,6 +78,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
       : executor_(std::move(executor)),
         options_(std::move(prepared.options)),
         handler_(handler_options_of(options_), std::move(prepared.restored)),
+        tls_(std::move(prepared.tls)),
         acceptor_strand_(net::make_strand(executor_)),
         acceptor_(acceptor_strand_) {
     if (!options_.state_file.empty())
@@ -136,6 +87,11 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
   static startup prepare(server_options options) {
     startup out;
+    if (options.tls_certificate_file.empty() != options.tls_key_file.empty())
+      throw config_error("a TLS certificate needs its key and a key its certificate (--tls-cert F --tls-key F)");
+    // Before the state file: a bad certificate must not leave the state file's lock behind.
+    if (!options.tls_certificate_file.empty())
+      out.tls = detail::load_server_tls(options.tls_certificate_file, options.tls_key_file);
     if (!options.state_file.empty()) out.restored = load_store_state(options.state_file);
     if (out.restored) {
       out.from_file = true;
@@ -165,12 +121,12 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   net::awaitable<void> accept_loop();
   void start_session(tcp::socket socket);
   net::awaitable<void> run_session(std::shared_ptr<connection> conn, std::uint64_t id, bool loopback);
-  net::awaitable<void> hold_unanswered(beast::tcp_stream& stream);
-  net::awaitable<void> reply_and_close(beast::tcp_stream& stream, unsigned status, const error_code& why);
 
   net::any_io_executor executor_;
   const server_options options_;
   request_handler handler_;
+  /// HTTPS when set; shared by every connection, which it outlives (sessions hold `self`).
+  std::unique_ptr<net::ssl::context> tls_;
   net::strand<net::any_io_executor> acceptor_strand_;
   tcp::acceptor acceptor_;
   std::atomic<std::uint16_t> port_{0};
@@ -224,12 +180,7 @@ void server::impl::stop() {
     }
   });
   for (auto& conn : open) {
-    net::dispatch(conn->stream.get_executor(), [conn] {
-      error_code ignored;
-      conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      conn->stream.socket().close(ignored);
-      conn->delay.cancel();
-    });
+    net::dispatch(detail::connection_executor(*conn), [conn] { detail::close_connection(*conn); });
   }
   if (saver_) {
     saver_->stop();  // its timer would keep the io_context running
@@ -257,7 +208,7 @@ void server::impl::start_session(tcp::socket socket) {
   error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
-  auto conn = std::make_shared<connection>(std::move(socket));
+  auto conn = detail::make_connection(std::move(socket), tls_.get());
   std::uint64_t id = 0;
   {
     std::lock_guard lock(sessions_mutex_);
@@ -266,7 +217,7 @@ void server::impl::start_session(tcp::socket socket) {
     sessions_.emplace(id, conn);
   }
   const bool loopback = is_loopback(peer.address());
-  auto executor = conn->stream.get_executor();
+  auto executor = detail::connection_executor(*conn);
   net::co_spawn(
       executor,
       [self = shared_from_this(), conn = std::move(conn), id, loopback]() mutable {
@@ -279,95 +230,10 @@ void server::impl::start_session(tcp::socket socket) {
 net::awaitable<void> server::impl::run_session(std::shared_ptr<connection> conn, std::uint64_t id,
                                                bool loopback) {
   auto self = shared_from_this();
-  auto& stream = conn->stream;
-  beast::flat_buffer buffer;
-  bool abortive = false;
-  for (;;) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(header_limit);
-    parser.body_limit(options_.body_limit);
-    stream.expires_after(options_.idle_timeout);
-    auto [read_ec, read_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-    if (read_ec) {
-      if (const unsigned status = status_for_read_error(read_ec); status != 0)
-        co_await reply_and_close(stream, status, read_ec);
-      break;
-    }
-    const unsigned version = parser.get().version();
-    const bool keep_alive = parser.get().keep_alive();
-    reply_plan plan = handler_.respond(to_plain(parser.release()), loopback, std::chrono::system_clock::now(),
-                                       std::chrono::steady_clock::now());
-    if (plan.delay.count() > 0) {
-      // stop() closes the socket and cancels the timer on this strand: a closed socket here
-      // means stop() already ran, and a wait in progress is cut short by it.
-      if (!stream.socket().is_open()) break;
-      conn->delay.expires_after(plan.delay);
-      auto [wait_ec] = co_await conn->delay.async_wait(use_tuple);
-      if (wait_ec || !stream.socket().is_open()) break;
-    }
-    if (plan.action == reply_action::reset) {
-      abortive = true;
-      break;
-    }
-    if (plan.action == reply_action::close) break;
-    if (plan.action == reply_action::stall) {
-      co_await hold_unanswered(stream);
-      break;
-    }
-    auto message = to_beast(std::move(plan.response), version, keep_alive);
-    stream.expires_after(write_timeout);
-    auto [write_ec, written] = co_await bhttp::async_write(stream, message, use_tuple);
-    if (write_ec || !message.keep_alive()) break;
-  }
-  error_code ignored;
-  if (abortive) {
-    // SO_LINGER 0: close() sends RST instead of FIN, as a crashed or overloaded front end does.
-    stream.socket().set_option(net::socket_base::linger(true, 0), ignored);
-  } else {
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  }
-  stream.socket().close(ignored);
+  const detail::session_limits limits{options_.idle_timeout, options_.body_limit, options_.stall_limit};
+  co_await detail::serve_connection(std::move(conn), handler_, limits, loopback);
   std::lock_guard lock(sessions_mutex_);
   sessions_.erase(id);
-}
-
-net::awaitable<void> server::impl::hold_unanswered(beast::tcp_stream& stream) {
-  // Read and drop whatever else arrives, until the client gives up (EOF, reset), the bound
-  // passes, or stop() closes the socket: the connection stays open and silent meanwhile.
-  std::array<char, 4096> sink;
-  stream.expires_after(options_.stall_limit);
-  for (;;) {
-    auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
-    if (ec) co_return;
-  }
-}
-
-net::awaitable<void> server::impl::reply_and_close(beast::tcp_stream& stream, unsigned status,
-                                                   const error_code& why) {
-  const std::string detail = why.message();
-  http::response answer =
-      status == 413   ? replies::error(413, "PayloadTooLarge",
-                                       "The request body exceeds the emulator's limit of " +
-                                           std::to_string(options_.body_limit) + " bytes.")
-      : status == 431 ? replies::error(431, "RequestHeaderFieldsTooLarge",
-                                       "The request headers exceed the emulator's limit.")
-                      : replies::error(400, "BadRequest", "The request is not valid HTTP/1.1 (" + detail + ").");
-  auto message = to_beast(std::move(answer), 11, false);
-  stream.expires_after(write_timeout);
-  auto [write_ec, written] = co_await bhttp::async_write(stream, message, use_tuple);
-  if (write_ec) co_return;
-  error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  // Drain what the client is still sending, so closing does not reset the connection and
-  // discard our reply from its receive buffer.
-  std::array<char, 16 * 1024> sink;
-  std::size_t drained = 0;
-  stream.expires_after(linger_timeout);
-  while (drained < linger_max_bytes) {
-    auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
-    if (ec) break;
-    drained += n;
-  }
 }
 
 server::server(boost::asio::any_io_executor executor, server_options options)
@@ -389,7 +255,7 @@ std::uint16_t server::port() const { return impl_->port_; }
 std::uint64_t server::seed() const { return *impl_->options_.seed; }
 
 std::string server::url() const {
-  return "http://" + impl_->client_host_ + ":" + std::to_string(impl_->port_.load()) + "/";
+  return (impl_->tls_ ? "https://" : "http://") + impl_->client_host_ + ":" + std::to_string(impl_->port_.load()) + "/";
 }
 
 std::string server::connection_string() const {

@@ -63,6 +63,8 @@ bool is_well_formed(const request& req) {
 }
 
 boost::system::error_code classify(const detail::transport_failure& failure) {
+  // A rejected certificate already is errc::tls_failed, with the reason in its message.
+  if (failure.ec == errc::tls_failed) return failure.ec;
   return make_error_code(detail::classify_transport_error(failure.phase, failure.ec));
 }
 

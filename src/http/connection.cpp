@@ -13,7 +13,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,6 +24,9 @@
 #include <boost/beast/http/write.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include "acsbatch/http/detail/certificate_error.hpp"
 
 namespace acsbatch::http::detail {
 namespace {
@@ -74,6 +76,14 @@ bool is_ip_literal(const std::string& host) {
   error_code ec;
   asio::ip::make_address(host, ec);
   return !ec;
+}
+
+/// The certificate must name `host` (an IP literal in an IP SAN; a name in a DNS SAN or the CN,
+/// wildcards as X509_check_host allows them), checked by OpenSSL as part of verification.
+bool expect_host(SSL* ssl, const std::string& host) {
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  if (is_ip_literal(host)) return X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;
+  return X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1;
 }
 
 bhttp::request<bhttp::string_body> to_beast(const request& req, const std::string& authority) {
@@ -188,11 +198,20 @@ asio::awaitable<open_result> connection::open(asio::any_io_executor executor,
         SSL_set_tlsext_host_name(tls_layer->native_handle(), target.host.c_str()) != 1)
       co_return failed(exchange_phase::handshake,
                        error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
-    if (verify_tls) tls_layer->set_verify_callback(ssl::host_name_verification(target.host));
+    // OpenSSL's own host check (what ssl::host_name_verification calls too) records a host
+    // mismatch as the verification result, so the error can say which check failed.
+    if (verify_tls && !expect_host(tls_layer->native_handle(), target.host))
+      co_return failed(exchange_phase::handshake,
+                       error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
     if (cancel_requested(cancellation))
       co_return failed(exchange_phase::handshake, asio::error::operation_aborted);
     auto [handshake_ec] = co_await tls_layer->async_handshake(ssl::stream_base::client, use_tuple);
-    if (handshake_ec) co_return failed(exchange_phase::handshake, handshake_ec);
+    if (handshake_ec) {
+      const long verify_result = SSL_get_verify_result(tls_layer->native_handle());
+      if (verify_tls && verify_result != X509_V_OK && handshake_ec != asio::error::operation_aborted)
+        co_return failed(exchange_phase::handshake, certificate_error(verify_result));
+      co_return failed(exchange_phase::handshake, handshake_ec);
+    }
   }
   co_return open_result{std::make_unique<connection>(private_tag{}, std::move(s)), {}};
 }

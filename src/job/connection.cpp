@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 #include "acsbatch/auth/connection_string.hpp"
 #include "acsbatch/core/error.hpp"
@@ -8,7 +9,8 @@
 namespace acsbatch::job::detail {
 namespace {
 
-constexpr std::string_view connection_keys[] = {"connection_string", "api_version", "emulator"};
+constexpr std::string_view connection_keys[] = {"connection_string", "api_version", "emulator", "ca_file",
+                                                "tls_verify"};
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -82,6 +84,20 @@ void read_api_version(reader& r, const entry& e, connection_spec& out) {
   out.api_version = value->text;
 }
 
+/// Resolved like users.from_file: from the job's directory when written in the file, from the
+/// working directory when given with --set.
+void read_ca_file(reader& r, const entry& e, std::string_view job_directory, connection_spec& out) {
+  const auto value = r.string(e);
+  if (!value) return;
+  if (value->text.back() == '/' || value->text.find('\0') != std::string::npos) {
+    r.report().error(value->at, e.path + " must name a PEM file of CA certificates, not " + shown(*value));
+    return;
+  }
+  const std::filesystem::path path(value->text);
+  if (path.is_absolute() || job_directory.empty() || r.from_override(e.value)) out.ca_file = value->text;
+  else out.ca_file = (std::filesystem::path(job_directory) / path).string();
+}
+
 }  // namespace
 
 void read_connection(reader& r, const entry& section, std::string_view job_directory, connection_spec& out) {
@@ -98,6 +114,8 @@ void read_connection(reader& r, const entry& section, std::string_view job_direc
     if (e.key == "connection_string") names_a_resource = read_connection_string(r, e, out);
     else if (e.key == "api_version") read_api_version(r, e, out);
     else if (e.key == "emulator") emulator = &e;
+    else if (e.key == "ca_file") read_ca_file(r, e, job_directory, out);
+    else if (e.key == "tls_verify") out.tls_verify = r.boolean(e).value_or(true);
     else r.unknown_key(e, connection_keys);
   }
   if (emulator == nullptr) return;

@@ -54,6 +54,11 @@ struct server_options {
   /// Empty: in memory only.
   std::filesystem::path state_file{};
   std::chrono::milliseconds state_save_interval{2000};
+  /// `--tls-cert` / `--tls-key`: serve HTTPS (TLS 1.2+) with this PEM certificate chain (the
+  /// server's certificate first) and its PEM private key; both or neither. Empty: plain HTTP.
+  /// The certificate is served as it is — an expired or misnamed one too, for client tests.
+  std::filesystem::path tls_certificate_file{};
+  std::filesystem::path tls_key_file{};
   /// Told (on a background thread) when a periodic or final save fails; empty: a line on
   /// std::cerr. The message names the file and never holds a secret.
   std::function<void(const std::string&)> on_state_error{};
@@ -66,7 +71,8 @@ class server {
  public:
   /// Throws config_error when options.state_file exists but is not a state file of ours (the
   /// message names the file and the line), holds another resource than a non-empty
-  /// options.resource_id, or is in use by another emulator.
+  /// options.resource_id, or is in use by another emulator; and when the TLS certificate or
+  /// key cannot be read, do not match, or only one of them is given.
   server(boost::asio::any_io_executor executor, server_options options);
   ~server();
   server(const server&) = delete;
@@ -84,11 +90,12 @@ class server {
   std::uint16_t port() const;
   /// The seed of the fault and latency streams: options.seed, or the random one drawn.
   std::uint64_t seed() const;
-  /// `endpoint=http://127.0.0.1:PORT/;accesskey=BASE64` — printed as the first stdout line.
+  /// `endpoint=http://127.0.0.1:PORT/;accesskey=BASE64` (`https://` with a TLS certificate) —
+  /// printed as the first stdout line.
   /// Contains the key: for the emulator's own throwaway key only.
   std::string connection_string() const;
-  /// `http://127.0.0.1:PORT/` (an unspecified listen address is given as loopback, IPv6 in
-  /// brackets): where clients reach the server; no secret in it.
+  /// `http://127.0.0.1:PORT/` or `https://…` (an unspecified listen address is given as
+  /// loopback, IPv6 in brackets): where clients reach the server; no secret in it.
   std::string url() const;
 
  private:

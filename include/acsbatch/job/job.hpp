@@ -55,6 +55,12 @@ struct connection_spec {
   /// is an error; beside one that came from the environment (or --set) it is ignored, so a
   /// shipped job runs offline with its emulator settings and against a real resource without.
   emulator_spec emulator;
+  /// `ca_file`: PEM certificates of CAs trusted besides the system store (a private CA, the
+  /// test CA of an emulator run with --tls-cert). Resolved like users.from_file. Empty: none.
+  std::string ca_file;
+  /// `tls_verify: false` turns off the checks of the server's certificate and host name (the
+  /// run warns about it every time). For test set-ups only.
+  bool tls_verify = true;
 };
 
 /// Where the users come from: exactly one of create, from_file, from_report is set.
