@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# ctest entry of the conformance suite: installs the pinned SDK (npm ci from package-lock.json)
+# into WORK_DIR, outside the source tree, then runs the tests there.
+# Usage: run.sh WORK_DIR ACSBATCH_BINARY [SIGNER_BINARY] [FILTER]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+work=$1
+shift
+
+for tool in node npm; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "conformance: '$tool' is not installed, so the official SDK cannot run; scripts/setup.sh installs Node.js and npm" >&2
+    exit 1
+  fi
+done
+
+mkdir -p "$work"
+cp "$here"/package.json "$here"/package-lock.json "$here"/*.js "$work"/
+# npm ci only when the lock file changed since the last install (it takes seconds, not minutes).
+if ! cmp -s "$work/package-lock.json" "$work/node_modules/.acsbatch-installed-lock" 2>/dev/null; then
+  started=$(date +%s%N)
+  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp "$work/package-lock.json" "$work/node_modules/.acsbatch-installed-lock"
+  echo "conformance: npm ci took $(( ($(date +%s%N) - started) / 1000000 )) ms"
+fi
+
+binary=$1
+shift
+args=(--acsbatch "$binary")
+if [[ $# -gt 0 && -n "$1" ]]; then args+=(--signer "$1"); fi
+[[ $# -gt 0 ]] && shift
+cd "$work"
+exec node run.js "${args[@]}" "$@"
