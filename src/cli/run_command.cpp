@@ -26,6 +26,7 @@
 #include "commands.hpp"
 #include "dry_run.hpp"
 #include "job_loading.hpp"
+#include "report_outputs.hpp"
 
 namespace acsbatch::cli {
 namespace {
@@ -182,6 +183,7 @@ exit_code run_command(const run_options& options) {
   info.concurrency = job.concurrency;
   info.target_rate = limiter.job_limit_per_second();
   info.started_at = std::chrono::system_clock::now();
+  describe_job(job, info);  // thresholds and parameters, for the report
 
   std::optional<report::report_builder> report;
   try {
@@ -299,7 +301,8 @@ exit_code run_command(const run_options& options) {
     return exit_code::cannot_write;
   }
 
-  const exit_code code = outcome_code(runner, *report);
+  const bool outputs_written = write_report_outputs(job, *report, console);  // report.html, report.junit
+  const exit_code code = judge_thresholds(outcome_code(runner, *report), *report, outputs_written);
   if (const auto why = describe_stop(runner, endpoint.host); !why.empty()) {
     const auto reason = runner.stopped_because();
     const bool clean = reason == engine::stop_reason::interrupted || reason == engine::stop_reason::job_timeout;

@@ -9,6 +9,7 @@
 #include "document.hpp"
 #include "override.hpp"
 #include "sections.hpp"
+#include "thresholds.hpp"
 
 namespace acsbatch::job {
 namespace {
@@ -107,6 +108,7 @@ void read_root(reader& r, const YAML::Node& root, std::string_view job_directory
   if (const auto* e = detail::find(*entries, "rate_limit")) detail::read_rate_limit(r, *e, out.rate_limit);
   if (const auto* e = detail::find(*entries, "retry")) detail::read_retry(r, *e, out.retry);
   if (const auto* e = detail::find(*entries, "report")) detail::read_report(r, *e, out.report);
+  if (const auto* e = detail::find(*entries, "thresholds")) detail::read_thresholds(r, *e, out.steps, out.thresholds);
   if (out.report.path.empty() && !out.name.empty()) out.report.path = "reports/" + out.name + ".json";
 }
 

@@ -74,7 +74,6 @@ void read_not_yet_supported(reader& r, const entry& section) {
                                 : section.key == "retry"    ? "retry is not applied by this version; ignored"
                                 : section.key == "state"
                                     ? "state is not written by this version; ignored (a killed run cannot be resumed)"
-                                : section.key == "thresholds" ? "thresholds are not evaluated by this version; ignored"
                                 : section.key == "load"
                                     ? "load is not run by this version; ignored (users and steps are what runs)"
                                     : section.key + " is not supported by this version; ignored";

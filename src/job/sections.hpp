@@ -36,7 +36,7 @@ void read_rate_limit(reader& r, const entry& section, rate_limit_spec& out);
 void read_retry(reader& r, const entry& section, retry_spec& out);
 
 /// Top-level sections DESIGN.md describes that this version reads but does not act on.
-inline constexpr std::string_view not_yet_supported_sections[] = {"state", "outputs", "thresholds", "load"};
+inline constexpr std::string_view not_yet_supported_sections[] = {"state", "outputs", "load"};
 /// Warns that a section is ignored; refuses `outputs.tokens` (tokens would go nowhere).
 void read_not_yet_supported(reader& r, const entry& section);
 

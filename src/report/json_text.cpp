@@ -89,4 +89,14 @@ std::string json_fixed3(double value) {
   return out;
 }
 
+std::string json_number(double value) {
+  if (!std::isfinite(value)) return "null";
+  char buffer[400];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+  if (ec != std::errc{}) return "null";
+  std::string out(buffer, end);
+  if (out == "-0") out = "0";
+  return out;
+}
+
 }  // namespace acsbatch::report::detail

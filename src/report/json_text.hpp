@@ -18,4 +18,8 @@ std::string json_string(std::string_view text);
 /// Three decimals ("12.345"); `null` for NaN and infinities, which JSON cannot hold.
 std::string json_fixed3(double value);
 
+/// The shortest decimal text that reads back as `value`, never in exponent form ("0.001",
+/// "912.5"); `null` for NaN and infinities.
+std::string json_number(double value);
+
 }  // namespace acsbatch::report::detail

@@ -89,6 +89,7 @@ void report_builder::add(const item_outcome& item) {
     if (step.ok) ++bucket.ok;
     else ++bucket.failed;
     bucket.throttled += step.throttled;
+    latencies_.record(step.op, second, step.latency.count() > 0 ? static_cast<std::uint64_t>(step.latency.count()) : 0);
   }
 
   if (include_items_) {

@@ -6,6 +6,7 @@
 #include "acsbatch/core/http_date.hpp"
 #include "acsbatch/report/histogram_json.hpp"
 #include "acsbatch/report/report_builder.hpp"
+#include "acsbatch/report/report_document.hpp"
 #include "json_text.hpp"
 
 namespace acsbatch::report {
@@ -13,6 +14,7 @@ namespace {
 
 using detail::append_json_string;
 using detail::json_fixed3;
+using detail::json_number;
 
 std::error_code last_error() { return {errno != 0 ? errno : EIO, std::generic_category()}; }
 
@@ -32,48 +34,47 @@ struct temporary_file {
   }
 };
 
-}  // namespace
-
-void report_builder::write(std::chrono::system_clock::time_point finished_at) {
-  if (written_) throw std::logic_error("report_builder::write called twice");
-  if (include_items_ && items_out_.is_open()) {
-    errno = 0;
-    items_out_.close();
-    if (!items_out_) throw std::system_error(last_error(), "cannot write " + items_path_.string());
-  }
-  if (const auto parent = report_path_.parent_path(); !parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) throw std::system_error(ec, "cannot create the report directory " + parent.string());
-  }
-
-  const double duration_s =
-      std::max(0.0, std::chrono::duration<double>(finished_at - info_.started_at).count());
-  std::uint64_t operations_done = 0;
-  for (const auto& [name, totals] : operations_) operations_done += totals.count;
-
+/// Everything before `items`, without the closing brace.
+std::string head_json(const report_document& d) {
   std::string head = "{\"schema\":\"acsbatch.report/v1\",\n\"job\":{\"name\":";
-  append_json_string(head, info_.job_name);
+  append_json_string(head, d.job_name);
   head += ",\"file\":";
-  append_json_string(head, info_.job_file);
+  append_json_string(head, d.job_file);
   head += ",\"sha256\":";
-  append_json_string(head, info_.job_sha256);
+  append_json_string(head, d.job_sha256);
   head += "},\n\"endpoint\":";
-  append_json_string(head, info_.endpoint_host);
-  head += info_.embedded ? ",\n\"embedded\":true" : ",\n\"embedded\":false";
+  append_json_string(head, d.endpoint);
+  head += d.embedded ? ",\n\"embedded\":true" : ",\n\"embedded\":false";
   head += ",\n\"api_version\":";
-  append_json_string(head, info_.api_version);
+  append_json_string(head, d.api_version);
   head += ",\n\"started_at\":";
-  append_json_string(head, format_rfc3339(info_.started_at));
+  append_json_string(head, d.started_at);
   head += ",\n\"finished_at\":";
-  append_json_string(head, format_rfc3339(finished_at));
-  head += ",\n\"duration_s\":" + json_fixed3(duration_s);
+  append_json_string(head, d.finished_at);
+  head += ",\n\"duration_s\":" + json_fixed3(d.duration_s);
+  if (!d.merged_from.empty()) {
+    head += ",\n\"merged_from\":[";
+    for (std::size_t i = 0; i < d.merged_from.size(); ++i) {
+      if (i > 0) head += ',';
+      append_json_string(head, d.merged_from[i]);
+    }
+    head += ']';
+  }
+  head += ",\n\"parameters\":{";
+  for (std::size_t i = 0; i < d.parameters.size(); ++i) {
+    if (i > 0) head += ',';
+    append_json_string(head, d.parameters[i].first);
+    head += ':';
+    append_json_string(head, d.parameters[i].second);
+  }
+  head += '}';
 
-  head += ",\n\"summary\":{\"items\":{\"total\":" + std::to_string(items_.total) +
-          ",\"succeeded\":" + std::to_string(items_.succeeded) + ",\"failed\":" + std::to_string(items_.failed) +
-          ",\"skipped\":" + std::to_string(items_.skipped) + "},\n\"operations\":{";
+  const auto& items = d.items;
+  head += ",\n\"summary\":{\"items\":{\"total\":" + std::to_string(items.total) +
+          ",\"succeeded\":" + std::to_string(items.succeeded) + ",\"failed\":" + std::to_string(items.failed) +
+          ",\"skipped\":" + std::to_string(items.skipped) + "},\n\"operations\":{";
   bool first = true;
-  for (const auto& [name, totals] : operations_) {
+  for (const auto& [name, totals] : d.operations) {
     head += first ? "\n" : ",\n";
     first = false;
     append_json_string(head, name);
@@ -83,59 +84,68 @@ void report_builder::write(std::chrono::system_clock::time_point finished_at) {
             ",\"histogram\":" + histogram_json(totals.latency) + "}";
   }
   head += "},\n\"rate\":{\"target\":";
-  head += info_.target_rate ? json_fixed3(*info_.target_rate) : "null";
-  head += ",\"achieved\":" +
-          json_fixed3(duration_s > 0 ? static_cast<double>(operations_done) / duration_s : 0.0) + "}},";
+  head += d.target_rate ? json_fixed3(*d.target_rate) : "null";
+  head += ",\"achieved\":" + json_fixed3(d.achieved_rate) + "}},";
 
-  // Most frequent first: the top of the list is what needs fixing.
-  std::vector<std::pair<const std::string*, const error_group*>> errors;
-  for (const auto& [code, group] : errors_) errors.emplace_back(&code, &group);
-  std::stable_sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
   head += "\n\"errors\":[";
   first = true;
-  for (const auto& [code, group] : errors) {
+  for (const auto& group : d.errors) {
     head += first ? "\n" : ",\n";
     first = false;
     head += "{\"code\":";
-    append_json_string(head, *code);
-    head += ",\"http_status\":" + std::to_string(group->http_status) + ",\"count\":" + std::to_string(group->count) +
+    append_json_string(head, group.code);
+    head += ",\"http_status\":" + std::to_string(group.http_status) + ",\"count\":" + std::to_string(group.count) +
             ",\"example\":";
-    append_json_string(head, group->example);
+    append_json_string(head, group.example);
     head += '}';
   }
-  head += "],\n\"thresholds\":[],\n\"timeline\":[";
-  for (std::size_t t = 0; t < timeline_.size(); ++t) {
-    const auto& b = timeline_[t];
+  head += "],\n\"thresholds\":[";
+  first = true;
+  for (const auto& t : d.thresholds) {
+    head += first ? "\n" : ",\n";
+    first = false;
+    head += "{\"expr\":";
+    append_json_string(head, t.expr);
+    head += ",\"value\":" + (t.value ? json_number(*t.value) : std::string("null")) + ",\"unit\":";
+    append_json_string(head, t.unit);
+    head += t.ok ? ",\"ok\":true}" : ",\"ok\":false}";
+  }
+  head += "],\n\"timeline\":[";
+  for (std::size_t t = 0; t < d.timeline.size(); ++t) {
+    const auto& b = d.timeline[t];
     head += t == 0 ? "\n" : ",\n";
     head += "{\"t\":" + std::to_string(t) + ",\"started\":" + std::to_string(b.started) + ",\"ok\":" +
             std::to_string(b.ok) + ",\"failed\":" + std::to_string(b.failed) + ",\"throttled\":" +
             std::to_string(b.throttled) + "}";
   }
-  head += "]";
+  head += "],\n\"latency_timeline\":" + d.latencies.to_json();
+  return head;
+}
 
-  temporary_file temporary{report_path_};
+}  // namespace
+
+void write_report(const std::filesystem::path& path, const report_document& document, const item_lines& items) {
+  if (const auto parent = path.parent_path(); !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) throw std::system_error(ec, "cannot create the report directory " + parent.string());
+  }
+  temporary_file temporary{path};
   temporary.path += ".tmp";
-  const auto fail = [&](const std::filesystem::path& path) {
-    return std::system_error(last_error(), "cannot write the report " + path.string());
+  const auto fail = [&](const std::filesystem::path& p) {
+    return std::system_error(last_error(), "cannot write the report " + p.string());
   };
   errno = 0;
   std::ofstream out(temporary.path, std::ios::binary | std::ios::trunc);
   if (!out) throw fail(temporary.path);
-  out << head;
-  if (include_items_) {
+  out << head_json(document);
+  if (items) {
     out << ",\n\"items\":[";
-    errno = 0;
-    std::ifstream items(items_path_, std::ios::binary);
-    if (!items) throw std::system_error(last_error(), "cannot read " + items_path_.string());
-    // One line at a time: memory stays flat however many items the run had.
-    std::string line;
     bool first_item = true;
-    while (std::getline(items, line)) {
-      if (line.empty()) continue;
+    items([&](std::string_view line) {
       out << (first_item ? "\n" : ",\n") << line;
       first_item = false;
-    }
-    if (items.bad()) throw std::system_error(last_error(), "cannot read " + items_path_.string());
+    });
     out << "]";
   }
   out << "}\n";
@@ -144,10 +154,64 @@ void report_builder::write(std::chrono::system_clock::time_point finished_at) {
   if (!out) throw fail(temporary.path);
 
   std::error_code ec;
-  std::filesystem::rename(temporary.path, report_path_, ec);
-  if (ec) throw std::system_error(ec, "cannot write the report " + report_path_.string());
+  std::filesystem::rename(temporary.path, path, ec);
+  if (ec) throw std::system_error(ec, "cannot write the report " + path.string());
   temporary.keep = true;
+}
+
+void report_builder::write(std::chrono::system_clock::time_point finished_at) {
+  if (written_) throw std::logic_error("report_builder::write called twice");
+  if (include_items_ && items_out_.is_open()) {
+    errno = 0;
+    items_out_.close();
+    if (!items_out_) throw std::system_error(last_error(), "cannot write " + items_path_.string());
+  }
+
+  report_document d;
+  d.job_name = info_.job_name;
+  d.job_file = info_.job_file;
+  d.job_sha256 = info_.job_sha256;
+  d.endpoint = info_.endpoint_host;
+  d.embedded = info_.embedded;
+  d.api_version = info_.api_version;
+  d.started_at = format_rfc3339(info_.started_at);
+  d.finished_at = format_rfc3339(finished_at);
+  d.duration_s = std::max(0.0, std::chrono::duration<double>(finished_at - info_.started_at).count());
+  d.parameters = info_.parameters;
+  d.items = items_;
+  d.operations = operations_;
+  std::uint64_t operations_done = 0;
+  for (const auto& [name, totals] : operations_) operations_done += totals.count;
+  d.target_rate = info_.target_rate;
+  d.achieved_rate = d.duration_s > 0 ? static_cast<double>(operations_done) / d.duration_s : 0.0;
+  for (const auto& [code, tally] : errors_) d.errors.push_back({code, tally.http_status, tally.count, tally.example});
+  // Most frequent first: the top of the list is what needs fixing.
+  std::stable_sort(d.errors.begin(), d.errors.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+  auto results = evaluate(info_.thresholds, operations_, d.duration_s);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    d.thresholds.push_back({results[i].expr, results[i].value, std::string(base_unit(info_.thresholds[i].metric)),
+                            results[i].ok});
+  d.timeline.reserve(timeline_.size());
+  for (const auto& b : timeline_) d.timeline.push_back({b.started, b.ok, b.failed, b.throttled});
+  d.latencies = latencies_;
+
+  item_lines items;
+  if (include_items_) {
+    items = [this](const std::function<void(std::string_view)>& write_line) {
+      errno = 0;
+      std::ifstream in(items_path_, std::ios::binary);
+      if (!in) throw std::system_error(last_error(), "cannot read " + items_path_.string());
+      // One line at a time: memory stays flat however many items the run had.
+      std::string line;
+      while (std::getline(in, line))
+        if (!line.empty()) write_line(line);
+      if (in.bad()) throw std::system_error(last_error(), "cannot read " + items_path_.string());
+    };
+  }
+  write_report(report_path_, d, items);
+  threshold_results_ = std::move(results);
   written_ = true;
+  std::error_code ec;
   if (include_items_) std::filesystem::remove(items_path_, ec);
 }
 

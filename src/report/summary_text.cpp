@@ -5,12 +5,34 @@
 
 namespace acsbatch::report {
 
+namespace {
+
+/// `✓ p99(issue_token) < 300ms   12.3ms` per threshold, under a `thresholds:` line; "" without.
+std::string thresholds_text(const report_builder& builder) {
+  const auto& results = builder.threshold_results();
+  const auto& thresholds = builder.info().thresholds;
+  if (results.empty() || results.size() != thresholds.size()) return {};
+  std::size_t width = 0;
+  for (const auto& r : results) width = std::max(width, r.expr.size());
+  std::string out = "thresholds:\n";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    out += results[i].ok ? "  \u2713 " : "  \u2717 ";
+    out += results[i].expr;
+    out.append(width - results[i].expr.size() + 3, ' ');
+    out += format_value(thresholds[i], results[i].value);
+    out += results[i].ok ? "\n" : "  FAILED\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string format_summary(const report_builder& builder) {
   std::size_t name_width = 9;  // "operation"
   for (const auto& [name, totals] : builder.operations()) name_width = std::max(name_width, name.size());
   const int width = static_cast<int>(std::min<std::size_t>(name_width, 64));
 
-  std::string out;
+  std::string out = thresholds_text(builder);
   char line[256];
   std::snprintf(line, sizeof line, "%-*s %10s %10s %10s %10s %10s %10s\n", width, "operation", "count", "ok",
                 "failed", "p50 ms", "p99 ms", "max ms");
@@ -50,6 +72,18 @@ log_fields summary_fields(const report_builder& builder) {
     operations.add_raw(name, op.object());
   }
   log_fields out;
+  if (!builder.threshold_results().empty()) {
+    std::string thresholds = "[";
+    for (const auto& r : builder.threshold_results()) {
+      log_fields t;
+      t.add_string("expr", r.expr);
+      if (r.value) t.add_number("value", *r.value);
+      else t.add_null("value");
+      t.add_bool("ok", r.ok);
+      thresholds += (thresholds.size() > 1 ? "," : "") + t.object();
+    }
+    out.add_raw("thresholds", thresholds + "]");
+  }
   out.add_raw("items", item_counts.object())
       .add_raw("operations", operations.object())
       .add_string("report", builder.path().string());

@@ -1,9 +1,11 @@
-// Bytes → every small grammar: job durations and rates, --set overrides, and the emulator's
-// --limits, --faults and --latency. Properties: the parsers throw nothing but their documented
+// Bytes → every small grammar: job durations and rates, --set overrides, thresholds, and the
+// emulator's --limits, --faults and --latency. Properties: the parsers throw nothing but their documented
 // error type; results are in range; canonical texts read back the same; and the yes/no check the
 // job loader uses for a spec gives the parser's verdict on every text.
 
+#include <chrono>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +16,7 @@
 #include "acsbatch/emulator/service_limits.hpp"
 #include "acsbatch/emulator/spec_checks.hpp"
 #include "acsbatch/job/job.hpp"
+#include "acsbatch/report/threshold.hpp"
 #include "fuzz_support.hpp"
 #include "job/number.hpp"
 
@@ -56,6 +59,49 @@ void check_override(std::string_view text) {
   } catch (const job::job_error& e) {
     fuzz::check(e.diagnostics().size() == 1 && e.diagnostics().front().file == "--set",
                 "parse_override's error is not one --set diagnostic", text);
+  }
+}
+
+/// Counters every threshold is evaluated on: one operation with samples, one failing, none for others.
+const std::map<std::string, report::operation_totals>& sample_counters() {
+  static const auto counters = [] {
+    std::map<std::string, report::operation_totals> out;
+    auto& create = out["create_user"];
+    for (int i = 0; i < 50; ++i) create.latency.record(std::chrono::microseconds(100 + i * 997));
+    create.count = create.ok = 50;
+    auto& issue = out["issue_token"];
+    issue.latency.record(std::chrono::microseconds(0));
+    issue.count = issue.failed = issue.throttled = 1;
+    return out;
+  }();
+  return counters;
+}
+
+void check_threshold(std::string_view text) {
+  constexpr std::string_view operations[] = {"create_user", "create_user_and_token", "issue_token", "revoke_tokens",
+                                             "delete_user", "get_user"};
+  report::threshold parsed;
+  try {
+    parsed = report::parse_threshold(text, operations, [](std::string_view word, auto) {
+      return std::string(word.substr(0, 8));  // a suggestion must be safe to append to anything
+    });
+  } catch (const report::threshold_error& e) {
+    fuzz::check(e.offset() <= text.size(), "a threshold error points beyond the text", text);
+    return;
+  }
+  fuzz::check(std::isfinite(parsed.limit) && parsed.limit >= 0, "a threshold limit out of range", text);
+  const auto canonical = report::to_string(parsed);
+  try {
+    fuzz::check(report::parse_threshold(canonical, operations) == parsed,
+                "a threshold's canonical text reads back different", std::string(text) + " -> " + canonical);
+  } catch (const report::threshold_error& e) {
+    fuzz::fail("the canonical threshold does not parse", canonical + "\n" + e.what());
+  }
+  for (const double duration : {0.0, 2.5}) {
+    const auto result = report::evaluate(parsed, sample_counters(), duration);
+    fuzz::check(!result.value || std::isfinite(*result.value), "a threshold measured a non-finite value", canonical);
+    fuzz::check(result.value || !result.ok, "a threshold passed with nothing measured", canonical);
+    (void)report::format_value(parsed, result.value);
   }
 }
 
@@ -136,6 +182,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_duration(text);
   check_rate(text);
   check_override(text);
+  check_threshold(text);
   check_spec("--limits", text, emulator::parse_service_limits, emulator::limits_spec_problem, check_limits);
   check_spec("--faults", text, emulator::parse_fault_spec, emulator::faults_spec_problem, check_faults);
   check_spec("--latency", text, emulator::parse_latency_spec, emulator::latency_spec_problem, check_latency);

@@ -251,12 +251,11 @@ TEST(JobLoader, SectionsNotActedOnYetAreWarnedAboutAndIgnored) {
                                 "retry: { max_attempts: 6 }\n"
                                 "state: { path: state/t.db }\n"
                                 "outputs: { tokens: null }\n"
-                                "thresholds: [\"p99(issue_token) < 300ms\"]\n"
+                                "thresholds: [\"p99(create_user) < 300ms\"]\n"
                                 "load: { executor: constant-arrival-rate }\n"));
   // rate_limit and retry are read and enforced now: no warning for them.
   EXPECT_THAT(j.warnings,
               ElementsAre("job.yaml:8:1: state is not written by this version; ignored (a killed run cannot be resumed)",
-                          "job.yaml:10:1: thresholds are not evaluated by this version; ignored",
                           "job.yaml:11:1: load is not run by this version; ignored (users and steps are what runs)"));
 }
 

@@ -123,8 +123,8 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
   const json::object report = json::parse(text).as_object();
 
   EXPECT_THAT(keys(report), ElementsAre("schema", "job", "endpoint", "embedded", "api_version", "started_at",
-                                        "finished_at", "duration_s", "summary", "errors", "thresholds", "timeline",
-                                        "items"));
+                                        "finished_at", "duration_s", "parameters", "summary", "errors", "thresholds",
+                                        "timeline", "latency_timeline", "items"));
   EXPECT_EQ(report.at("schema"), "acsbatch.report/v1");
   EXPECT_EQ(report.at("job"), json::parse(R"({"name":"quickstart","file":"jobs/quickstart.yaml","sha256":"822e0d5e"})"));
   EXPECT_EQ(report.at("endpoint"), "127.0.0.1");

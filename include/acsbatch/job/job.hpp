@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "acsbatch/report/threshold.hpp"
+
 namespace acsbatch::job {
 
 enum class operation { create_user, create_user_and_token, issue_token, revoke_tokens, delete_user, get_user };
@@ -142,6 +144,9 @@ struct job {
   rate_limit_spec rate_limit;
   retry_spec retry;
   report_spec report;
+  /// `thresholds`: pass/fail criteria evaluated against the report at the end of the run (exit 2
+  /// when one fails); each names only operations among the steps.
+  std::vector<report::threshold> thresholds;
   /// Keys the file has that this version reads but does not act on yet, as
   /// `FILE:LINE:COL: message` lines in file order (the CLI shows them as warnings).
   std::vector<std::string> warnings;

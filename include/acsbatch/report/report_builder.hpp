@@ -17,6 +17,9 @@
 #include <vector>
 
 #include "acsbatch/report/latency_histogram.hpp"
+#include "acsbatch/report/latency_timeline.hpp"
+#include "acsbatch/report/operation_totals.hpp"
+#include "acsbatch/report/threshold.hpp"
 
 namespace acsbatch::report {
 
@@ -30,6 +33,11 @@ struct run_info {
   std::uint32_t concurrency = 0;
   std::optional<double> target_rate;  ///< operations per second, when limited
   std::chrono::system_clock::time_point started_at;
+  /// Evaluated by write() on the final counters; their results go into the report.
+  std::vector<threshold> thresholds;
+  /// The job's settings as (name, value) text pairs, in order, for the report's `parameters`
+  /// (what the HTML report shows). Never a secret.
+  std::vector<std::pair<std::string, std::string>> parameters;
 };
 
 struct step_outcome {
@@ -53,11 +61,6 @@ struct item_outcome {
   std::vector<step_outcome> steps;
   /// Not skipped and every step succeeded.
   bool ok() const;
-};
-
-struct operation_totals {
-  std::uint64_t count = 0, ok = 0, failed = 0, retries = 0, throttled = 0;
-  latency_histogram latency;
 };
 
 struct item_totals {
@@ -92,9 +95,12 @@ class report_builder {
   void write(std::chrono::system_clock::time_point finished_at);
 
   const std::filesystem::path& path() const { return report_path_; }
+  const run_info& info() const { return info_; }
+  /// One result per run_info::thresholds entry, in order; empty until write() succeeded.
+  const std::vector<threshold_result>& threshold_results() const { return threshold_results_; }
 
  private:
-  struct error_group {
+  struct error_tally {
     std::uint64_t count = 0;
     unsigned http_status = 0;
     std::string example;
@@ -110,8 +116,10 @@ class report_builder {
   std::ofstream items_out_;
   item_totals items_;
   std::map<std::string, operation_totals> operations_;
-  std::map<std::string, error_group> errors_;
+  std::map<std::string, error_tally> errors_;
   std::vector<second_bucket> timeline_;
+  latency_timeline latencies_;
+  std::vector<threshold_result> threshold_results_;
   bool written_ = false;
 };
 

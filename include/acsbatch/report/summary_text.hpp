@@ -8,12 +8,14 @@
 
 namespace acsbatch::report {
 
-/// One row per operation (count, ok, failed, p50/p99/max in ms, in the report's operation
+/// The thresholds first when the job has any (`✓`/`✗`, the expression, the measured value),
+/// then one row per operation (count, ok, failed, p50/p99/max in ms, in the report's operation
 /// order) under a header row, then `items: N total, S succeeded, F failed, K skipped`.
 /// Every line ends with '\n'.
 std::string format_summary(const report_builder& builder);
 
-/// The members of the `summary` log record: `items {total, succeeded, failed, skipped}`,
+/// The members of the `summary` log record: `thresholds [{expr, value, ok}]` when the job has
+/// any, `items {total, succeeded, failed, skipped}`,
 /// `operations {<op>: {count, ok, failed, p50_ms, p99_ms, max_ms}}` and `report` (the path).
 log_fields summary_fields(const report_builder& builder);
 

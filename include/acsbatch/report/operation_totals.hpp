@@ -1,0 +1,16 @@
+#pragma once
+/// The counters a run keeps per operation: what the report's summary and the thresholds are
+/// computed from.
+
+#include <cstdint>
+
+#include "acsbatch/report/latency_histogram.hpp"
+
+namespace acsbatch::report {
+
+struct operation_totals {
+  std::uint64_t count = 0, ok = 0, failed = 0, retries = 0, throttled = 0;
+  latency_histogram latency;
+};
+
+}  // namespace acsbatch::report
