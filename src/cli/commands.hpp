@@ -16,12 +16,27 @@ struct run_options {
   std::vector<std::string> overrides;  ///< --set key.path=value
   bool quiet = false;
   bool dry_run = false;
+  bool resume = false;  ///< --resume: finish the run journalled in state.path
+  bool force = false;   ///< --force: resume even though the job file changed
   unsigned threads = 1;
   bool progress = false;            ///< --progress: redraw the progress line even off a terminal
   std::string log_format = "text";  ///< --log-format text|json
 };
 
 exit_code run_command(const run_options& options);
+
+struct cleanup_options {
+  std::string state_file;               ///< --state: the journal whose identities go
+  std::optional<std::string> job_file;  ///< --job: the job file (default: the one the journal names)
+  std::optional<std::string> report_path;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+  bool progress = false;
+  std::string log_format = "text";
+  unsigned threads = 1;
+};
+
+exit_code cleanup_command(const cleanup_options& options);
 exit_code validate_command(const std::string& job_file, const std::vector<std::string>& overrides);
 
 struct emulator_options {

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <map>
 
-#include "acsbatch/engine/item_source.hpp"
+#include "acsbatch/state/journal_items.hpp"
 #include "acsbatch/engine/rate_limiter.hpp"
 
 namespace acsbatch::cli {
@@ -29,7 +29,8 @@ std::string format_rate(double per_second) {
 }  // namespace
 
 void print_plan(const job::job& job, std::ostream& out) {
-  engine::item_source source{job.users};
+  const auto stream = state::open_users(job);
+  auto& source = *stream;
   const std::uint64_t items = source.total() ? *source.total() : source.count_remaining();
   const engine::rate_limiter limiter{job.rate_limit};
 
@@ -40,7 +41,7 @@ void print_plan(const job::job& job, std::ostream& out) {
   if (job.users.creates_users()) out << "  items: " << items << " new user(s)\n";
   else
     out << "  items: " << items << " user(s) from "
-        << (job.users.from_file.empty() ? job.users.from_report : job.users.from_file) << '\n';
+        << job.users.existing_users_path() << '\n';
   out << "  steps per item:";
   std::map<job::operation, std::uint64_t> requests;
   for (const auto& step : job.steps) {

@@ -29,7 +29,28 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--set", run.overrides, "Override a job value: --set rate_limit.per_second=50 (repeatable)");
   run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan (items, steps, limits, expected duration); send nothing");
+  run_cmd->add_flag("--resume", run.resume,
+                    "Finish the run journalled in the job's state.path: finished steps are not repeated, the report "
+                    "covers every run");
+  run_cmd->add_flag("--force", run.force, "With --resume: resume even though the job file changed");
   run_cmd->add_option("--threads", run.threads, "Threads running the I/O (default 1)")
+      ->check(CLI::Range(1u, 64u));
+
+  acsbatch::cli::cleanup_options cleanup;
+  auto* cleanup_cmd = app.add_subcommand(
+      "cleanup", "Delete every identity a journal (state.path) says a run created and did not delete");
+  cleanup_cmd->add_option("--state", cleanup.state_file, "The journal (a job's state.path)")->required();
+  cleanup_cmd->add_option("--job", cleanup.job_file,
+                          "Job file for the connection, limits and retries (default: the file the journal names)");
+  cleanup_cmd->add_option("--report", cleanup.report_path, "Write the JSON report here (default reports/NAME.cleanup.json)");
+  cleanup_cmd->add_option("--set", cleanup.overrides, "Override a job value, as for run");
+  auto* cleanup_quiet = cleanup_cmd->add_flag("--quiet,-q", cleanup.quiet, "Print only errors");
+  cleanup_cmd->add_flag("--progress", cleanup.progress, "Redraw the progress line even off a terminal")
+      ->excludes(cleanup_quiet);
+  cleanup_cmd->add_option("--log-format", cleanup.log_format, "text | json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cleanup_cmd->add_option("--threads", cleanup.threads, "Threads running the I/O (default 1)")
       ->check(CLI::Range(1u, 64u));
 
   std::string validate_file;
@@ -66,6 +87,7 @@ int main(int argc, char** argv) {
 
   exit_code result = exit_code::software;
   if (*run_cmd) result = acsbatch::cli::run_command(run);
+  else if (*cleanup_cmd) result = acsbatch::cli::cleanup_command(cleanup);
   else if (*validate_cmd) result = acsbatch::cli::validate_command(validate_file, validate_overrides);
   else if (*emulator_cmd) result = acsbatch::cli::emulator_command(emulator);
   return static_cast<int>(result);

@@ -1,109 +1,120 @@
-// `acsbatch run`: job file → connection (embedded emulator or a real resource) → engine →
-// report, and the exit code cron and CI read.
+// `acsbatch run`: job file → journal (state.path: lock, resume) → execution → outputs
+// (tokens, Prometheus textfile), and the exit code cron and CI read.
 
-#include <csignal>
-#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
-#include <sstream>
-#include <thread>
 
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-
-#include "acsbatch/auth/connection_string.hpp"
 #include "acsbatch/core/error.hpp"
-#include "acsbatch/core/http_date.hpp"
-#include "acsbatch/emulator/server.hpp"
-#include "acsbatch/engine/runner.hpp"
-#include "acsbatch/report/console.hpp"
-#include "acsbatch/report/summary_text.hpp"
+#include "acsbatch/report/prometheus_textfile.hpp"
+#include "acsbatch/state/job_lock.hpp"
+#include "acsbatch/state/journal.hpp"
+#include "acsbatch/state/journal_items.hpp"
+#include "acsbatch/state/journal_recorder.hpp"
+#include "acsbatch/state/token_file.hpp"
 #include "commands.hpp"
 #include "dry_run.hpp"
+#include "execution.hpp"
 #include "job_loading.hpp"
-#include "report_outputs.hpp"
 
 namespace acsbatch::cli {
 namespace {
 
-namespace asio = boost::asio;
+constexpr auto error = report::log_level::error;
+constexpr auto warning = report::log_level::warning;
 
-/// Up to this many items, each one is shown as it finishes (the quickstart shows its user).
-constexpr std::uint64_t max_items_shown = 10;
-
-std::string item_text(const report::item_outcome& item) {
-  std::ostringstream out;
-  out << "item " << item.index << (item.user_id.empty() ? "" : " " + item.user_id) << '\n';
-  for (const auto& step : item.steps) {
-    out << "  " << step.op << ": " << (step.ok ? "ok" : "FAILED");
-    if (step.http_status) out << " (HTTP " << step.http_status << ")";
-    out << ", " << static_cast<double>(step.latency.count()) / 1000.0 << " ms";
-    if (step.attempts > 1) out << ", " << step.attempts << " attempts";
-    if (step.token_expires_on) out << ", token expires " << format_rfc3339(*step.token_expires_on);
-    if (!step.ok) out << " — " << step.error_message;
-    out << '\n';
-  }
-  return out.str();
+bool creates_users(const job::job& job) {
+  for (const auto& step : job.steps)
+    if (step.op == job::operation::create_user || step.op == job::operation::create_user_and_token) return true;
+  return false;
 }
 
-/// The engine's counters, copied for the report layer (which does not depend on the engine).
-report::progress_snapshot snapshot_of(const engine::run_progress& p) {
-  return {p.items_done, p.items_failed, p.requests, p.retries, p.throttled};
+std::string absolute(const std::string& path) {
+  std::error_code ec;
+  auto out = std::filesystem::absolute(path, ec);
+  return ec ? path : out.lexically_normal().string();
 }
 
-struct connection {
-  std::optional<emulator::embedded_emulator> emulator;  // only for `embedded`
-  auth::connection_string settings;
+/// The journal of a run, opened and checked: lock held, meta written for this run.
+struct journal_session {
+  std::optional<state::job_lock> lock;
+  std::optional<state::journal> journal;
+  state::journal_meta meta;
+  bool resuming = false;
+  std::optional<state::journal_writer> writer;
+  std::optional<state::journal_recorder> recorder;
 };
 
-/// Throws config_error (bad connection string, unreadable emulator state file) or
-/// std::system_error (emulator cannot bind).
-void open_connection(const job::job& job, connection& out) {
-  if (job.connection.embedded) {
-    // The loader checked these specs with the emulator's grammar, so these parsers accept them.
-    const auto& spec = job.connection.emulator;
-    emulator::server_options options;
-    options.state_file = spec.state;
-    options.limits = emulator::parse_service_limits(spec.limits);
-    options.faults = emulator::parse_fault_spec(spec.faults);
-    options.latency = emulator::parse_latency_spec(spec.latency);
-    options.seed = spec.seed;
-    out.emulator.emplace(std::move(options));
-    out.settings = auth::parse_connection_string(out.emulator->connection_string());
-  } else {
-    out.settings = auth::parse_connection_string(job.connection.connection_string);
+/// Opens the journal for `run`; on a refusal prints why and returns the exit code.
+std::optional<exit_code> open_journal(const job::job& job, const run_options& options, report::console& console,
+                                      journal_session& out) {
+  const std::string& path = job.state.path;
+  const std::string lock_path = state::lock_path_for(path);
+  try {
+    if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+      std::filesystem::create_directories(parent);
+    out.lock = state::job_lock::try_acquire(lock_path);
+    if (!out.lock) {
+      const auto holder = state::lock_holder(lock_path);
+      console.log(error, "locked",
+                  "another run of this job holds " + lock_path +
+                      (holder ? " (pid " + std::to_string(*holder) + ")" : std::string()) +
+                      ": it is still running; this run did nothing");
+      return exit_code::locked;
+    }
+    out.journal.emplace(path, true);
+    auto previous = out.journal->meta();
+    if (previous && options.resume && previous->job_sha256 != job.sha256 && !options.force) {
+      console.log(error, "job_changed",
+                  job.file + " changed since the run journalled in " + path + " (sha256 " +
+                      previous->job_sha256.substr(0, 12) + "… then, " + job.sha256.substr(0, 12) +
+                      "… now): resuming could mix two different jobs; restore the file, or pass --force to "
+                      "resume with the new one");
+      return exit_code::invalid_job;
+    }
+    if (previous && !options.resume) {
+      const auto counts = out.journal->counts();
+      if (!previous->finished) {
+        console.log(error, "unfinished",
+                    path + " holds an unfinished run of job " + previous->job_name + " (" + std::to_string(counts.items) +
+                        " item(s) started, " + std::to_string(counts.ok) +
+                        " done): run again with --resume to finish it (or `acsbatch cleanup --state " + path +
+                        "` to delete its identities)");
+        return exit_code::usage;
+      }
+      if (creates_users(job) && counts.live_identities > 0) {
+        console.log(error, "journal_in_use",
+                    path + " records " + std::to_string(counts.live_identities) +
+                        " identities made by an earlier run of this job: starting over would forget them. Use "
+                        "another state.path, `acsbatch cleanup --state " + path +
+                        "`, or --resume to report that run again");
+        return exit_code::usage;
+      }
+      out.journal->clear_items();  // a finished run of a job that keeps no identities (rotation)
+      previous.reset();
+    }
+    out.resuming = options.resume && previous.has_value();
+    out.meta.job_name = job.name;
+    out.meta.job_file = absolute(job.file);
+    out.meta.job_sha256 = job.sha256;
+    out.meta.api_version = job.connection.api_version;
+    out.meta.custom_id = job.users.custom_id;
+    out.meta.steps = job.steps.size();
+    out.meta.runs = (previous ? previous->runs : 0) + 1;
+    out.meta.finished = false;
+    out.journal->write_meta(out.meta);
+    out.writer.emplace(path, out.meta.runs);
+    out.recorder.emplace(*out.writer);
+  } catch (const state::state_error& e) {
+    console.log(error, "cannot_write", e.what());
+    return exit_code::cannot_write;
+  } catch (const std::filesystem::filesystem_error& e) {
+    console.log(error, "cannot_write", std::string("cannot create the journal: ") + e.what());
+    return exit_code::cannot_write;
   }
-}
-
-exit_code outcome_code(const engine::runner& runner, const report::report_builder& report) {
-  switch (runner.stopped_because()) {
-    case engine::stop_reason::unavailable: return exit_code::unavailable;
-    case engine::stop_reason::interrupted: return exit_code::interrupted;
-    case engine::stop_reason::source_failed: return exit_code::invalid_job;
-    case engine::stop_reason::job_timeout: return exit_code::items_failed;
-    case engine::stop_reason::none: break;
-  }
-  return report.items().failed > 0 ? exit_code::items_failed : exit_code::ok;
-}
-
-std::string describe_stop(const engine::runner& runner, const std::string& host) {
-  switch (runner.stopped_because()) {
-    case engine::stop_reason::unavailable:
-      return host + " rejected the request or could not be reached: " + runner.stop_detail() +
-             (runner.stop_detail().starts_with("TLS handshake failed")
-                  ? " — check the server's certificate, or trust its CA with connection.ca_file"
-                  : " — check the connection string (endpoint and access key)");
-    case engine::stop_reason::source_failed: return "cannot read the users: " + runner.stop_detail();
-    case engine::stop_reason::job_timeout: return "timeouts.job passed: no new items were started";
-    case engine::stop_reason::interrupted: return "interrupted: in-flight items finished, the rest were not started";
-    case engine::stop_reason::none: break;
-  }
-  return {};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -114,8 +125,6 @@ exit_code run_command(const run_options& options) {
                           {format, options.quiet,
                            report::choose_progress_mode(options.quiet, options.progress,
                                                         ::isatty(STDERR_FILENO) == 1, format)}};
-  constexpr auto error = report::log_level::error;
-  constexpr auto warning = report::log_level::warning;
 
   auto loaded = load_job_or_report(options.job_file, options.overrides);
   if (!loaded) return exit_code::invalid_job;
@@ -126,195 +135,111 @@ exit_code run_command(const run_options& options) {
     try {
       print_plan(job, std::cout);
       return exit_code::ok;
-    } catch (const config_error& e) {
+    } catch (const std::exception& e) {
       console.log(error, "invalid_job", job.file + ": " + e.what());
       return exit_code::invalid_job;
     }
   }
+  if (options.resume && job.state.path.empty()) {
+    console.log(error, "usage", "--resume needs a journal: set state.path in " + job.file +
+                                    " (e.g. state: {path: state/" + job.name + ".db})");
+    return exit_code::usage;
+  }
 
-  std::optional<engine::item_source> source;
+  journal_session session;
+  if (!job.state.path.empty())
+    if (const auto refused = open_journal(job, options, console, session)) return *refused;
+
+  std::unique_ptr<engine::item_stream> source;
   try {
-    source.emplace(job.users);
+    source = state::open_users(job);
+    if (session.resuming) {
+      auto resumed = std::make_unique<state::resume_stream>(job.state.path, job, std::move(source));
+      console.log(warning, "resuming",
+                  "resuming run " + std::to_string(session.meta.runs - 1) + " of job " + job.name + " from " +
+                      job.state.path + ": " + std::to_string(resumed->journalled()) +
+                      " item(s) journalled; finished steps are not repeated");
+      source = std::move(resumed);
+    }
+  } catch (const state::state_error& e) {
+    console.log(error, "invalid_job", job.file + ": users: " + e.what());
+    return exit_code::invalid_job;
   } catch (const config_error& e) {
     console.log(error, "invalid_job", job.file + ": users: " + e.what());
     return exit_code::invalid_job;
   }
 
-  connection conn;
-  try {
-    open_connection(job, conn);
-  } catch (const config_error& e) {
-    console.log(error, "invalid_job", job.file + ": connection: " + e.what());
-    return exit_code::invalid_job;
-  } catch (const std::exception& e) {
-    console.log(error, "unavailable", std::string("cannot start the embedded emulator: ") + e.what());
-    return exit_code::unavailable;
-  }
-  const auto& endpoint = conn.settings.endpoint;
-
-  asio::io_context io{static_cast<int>(options.threads)};
-  if (!job.connection.tls_verify)
-    console.log(warning, "tls_verify_off",
-                "connection.tls_verify is false: the server's TLS certificate and host name are NOT checked, so "
-                "anyone on the way to " + endpoint.host + " can pose as the service");
-  std::optional<http::client> http_client;
-  try {
-    http_client.emplace(io.get_executor(), http::client_options{.verify_tls = job.connection.tls_verify,
-                                                                .ca_file = job.connection.ca_file});
-  } catch (const config_error& e) {
-    console.log(error, "invalid_job", job.file + ": connection.ca_file: " + e.what());
-    return exit_code::invalid_job;
-  }
-  http::client& http = *http_client;
-  const auth::hmac_signer signer{conn.settings.access_key};
-  identity::identity_client client{
-      http, endpoint, signer,
-      identity::client_options{job.connection.api_version, job.request_timeout,
-                               std::string("acsbatch/") + ACSBATCH_VERSION}};
-  engine::rate_limiter limiter{job.rate_limit};
-
-  report::run_info info;
-  info.job_name = job.name;
-  info.job_file = job.file;
-  info.job_sha256 = job.sha256;
-  info.endpoint_host = endpoint.host;
-  info.embedded = job.connection.embedded;
-  info.api_version = job.connection.api_version;
-  info.concurrency = job.concurrency;
-  info.target_rate = limiter.job_limit_per_second();
-  info.started_at = std::chrono::system_clock::now();
-  describe_job(job, info);  // thresholds and parameters, for the report
-
-  std::optional<report::report_builder> report;
-  try {
-    report.emplace(info, job.report.path, job.report.items);
-  } catch (const std::exception& e) {
-    console.log(error, "cannot_write", std::string("cannot write the report: ") + e.what());
-    return exit_code::cannot_write;
-  }
-
-  {
-    std::ostringstream header;
-    header << "job " << job.name << ": ";
-    if (auto total = source->total()) header << *total << " user(s)";
-    else header << "users from a file";
-    header << " × " << job.steps.size() << " step(s), concurrency " << job.concurrency << ", against "
-           << (job.connection.embedded ? "the embedded emulator at " : "") << endpoint.url()
-           << " (api-version " << job.connection.api_version << ")\n";
-    report::log_fields start;
-    start.add_string("job", job.name).add_string("file", job.file);
-    if (auto total = source->total()) start.add_unsigned("users", *total);
-    else start.add_null("users");
-    start.add_unsigned("steps", job.steps.size()).add_unsigned("concurrency", job.concurrency)
-        .add_string("endpoint", endpoint.url()).add_bool("embedded", job.connection.embedded)
-        .add_string("api_version", job.connection.api_version);
-    console.announce(header.str(), "start", start);
-  }
-
-  engine::runner runner{job, client, *report, *source, limiter, std::chrono::steady_clock::now()};
-  if (!options.quiet && source->total() && *source->total() <= max_items_shown)
-    runner.on_item = [&console](const report::item_outcome& item) { console.print(item_text(item)); };
-
-  // Stopping: the first signal (or the job timeout) stops new items; in-flight ones get the
-  // grace period, then are cancelled; a second signal exits at once.
-  asio::steady_timer grace_timer{io};
-  asio::steady_timer job_timer{io};
-  auto begin_stop = [&](engine::stop_reason reason) {
-    runner.request_stop(reason);
-    grace_timer.expires_after(job.grace);
-    grace_timer.async_wait([&](boost::system::error_code ec) {
-      if (!ec) runner.cancel_in_flight();
-    });
-  };
-  asio::signal_set signals{io, SIGINT, SIGTERM};
-  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int) {
-    if (ec) return;
-    if (runner.stopped_because() == engine::stop_reason::interrupted) {
-      console.log(warning, "aborting", "second signal, aborting now");
-      std::_Exit(static_cast<int>(exit_code::interrupted));
-    }
-    console.log(warning, "stopping", "stopping — in-flight items finish (grace " + std::to_string(job.grace.count()) +
-                                         " ms), no new ones start (signal again to abort)");
-    begin_stop(engine::stop_reason::interrupted);
-    signals.async_wait(on_signal);
-  };
-  signals.async_wait(on_signal);
-  if (job.job_timeout) {
-    job_timer.expires_after(*job.job_timeout);
-    job_timer.async_wait([&](boost::system::error_code ec) {
-      if (!ec) begin_stop(engine::stop_reason::job_timeout);
-    });
-  }
-
-  // Progress: a timer on its own strand samples the runner's counters (thread-safe) and the done
-  // callback ends it on that strand, so nothing is drawn after the final redraw.
-  report::progress_meter meter{source->total(), std::chrono::steady_clock::now()};
-  const auto progress_strand = asio::make_strand(io);
-  asio::steady_timer progress_timer{progress_strand};
-  bool progress_ended = false;  // touched on progress_strand only
-  std::function<void()> schedule_progress = [&] {
-    if (progress_ended) return;
-    progress_timer.expires_after(console.progress_period());
-    progress_timer.async_wait([&](boost::system::error_code ec) {
-      if (ec || progress_ended) return;
-      meter.update(snapshot_of(runner.progress()), std::chrono::steady_clock::now());
-      if (console.show_progress(meter)) schedule_progress();
-    });
-  };
-
-  std::exception_ptr failure;
-  runner.start(io.get_executor(), [&](std::exception_ptr e) {
-    asio::post(progress_strand, [&] {
-      progress_ended = true;
-      progress_timer.cancel();
-      meter.update(snapshot_of(runner.progress()), std::chrono::steady_clock::now());
-      console.end_progress(meter);
-    });
-    // Called on a worker's strand: hand the shutdown to the io_context's own queue.
-    asio::post(io, [&, e] {
-      failure = e;
-      signals.cancel();
-      grace_timer.cancel();
-      job_timer.cancel();
-      http.close_idle();
-    });
-  });
-  if (console.progress() != report::progress_mode::off) asio::post(progress_strand, schedule_progress);
-  std::vector<std::jthread> extra_threads;
-  for (unsigned i = 1; i < options.threads; ++i) extra_threads.emplace_back([&io] { io.run(); });
-  io.run();
-  extra_threads.clear();
-  if (failure) {
+  std::optional<state::token_file> tokens;
+  std::string token_error;
+  if (!job.outputs.tokens.empty()) {
     try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      console.log(error, "internal_error", std::string("internal error: ") + e.what());
+      tokens.emplace(job.outputs.tokens, session.resuming);
+    } catch (const std::system_error& e) {
+      console.log(error, "cannot_write", std::string("outputs.tokens: ") + e.what());
+      return exit_code::cannot_write;
     }
-    return exit_code::software;
   }
 
-  if (runner.stopped_because() != engine::stop_reason::none) report->add_skipped(source->count_remaining());
-  try {
-    report->write(std::chrono::system_clock::now());
-  } catch (const std::exception& e) {
-    console.log(error, "cannot_write", std::string("cannot write the report: ") + e.what());
-    return exit_code::cannot_write;
-  }
-
-  const bool outputs_written = write_report_outputs(job, *report, console);  // report.html, report.junit
-  const exit_code code = judge_thresholds(outcome_code(runner, *report), *report, outputs_written);
-  if (const auto why = describe_stop(runner, endpoint.host); !why.empty()) {
-    const auto reason = runner.stopped_because();
-    const bool clean = reason == engine::stop_reason::interrupted || reason == engine::stop_reason::job_timeout;
-    console.log(clean ? warning : error, "stopped", why);
-  }
-  auto summary = report::summary_fields(*report);
-  summary.add_unsigned("exit_code", static_cast<std::uint64_t>(code));
-  console.announce(report::format_summary(*report) + "report: " + report->path().string() + "\n", "summary", summary);
-  if (options.quiet && code == exit_code::items_failed)
-    console.log(error, "items_failed", std::to_string(report->items().failed) + " of " +
-                                           std::to_string(report->items().total) + " item(s) failed");
-  return code;
+  execution_hooks hooks;
+  if (session.recorder) hooks.journal = &*session.recorder;
+  if (tokens)
+    hooks.on_token = [&](const std::string& user_id, const std::string& token,
+                         std::chrono::system_clock::time_point expires_on) {
+      if (!token_error.empty()) return;
+      try {
+        tokens->add(user_id, token, expires_on);
+      } catch (const std::system_error& e) {
+        token_error = e.what();
+      }
+    };
+  const auto started_at = std::chrono::system_clock::now();
+  hooks.after_report = [&](const report::report_builder& report, engine::stop_reason stop, exit_code code) {
+    if (session.writer) {
+      if (session.writer->flush_now()) {
+        console.log(error, "cannot_write", session.writer->error_message() +
+                                               " — the journal may lack the last steps; --resume redoes them");
+        code = exit_code::cannot_write;
+      } else {
+        try {
+          session.meta.finished = stop == engine::stop_reason::none;
+          session.journal->write_meta(session.meta);
+          const auto counts = session.journal->counts();
+          if (counts.uncertain > 0)
+            console.log(warning, "uncertain",
+                        std::to_string(counts.uncertain) +
+                            " item(s) had a create cut off before its answer arrived, on an api-version without "
+                            "customId: an identity no record names may exist for each (listed as uncertain in the "
+                            "report). users.custom_id (api-version 2025-03-02-preview) makes creates idempotent.");
+        } catch (const state::state_error& e) {
+          console.log(error, "cannot_write", e.what());
+          code = exit_code::cannot_write;
+        }
+      }
+    }
+    if (tokens) {
+      try {
+        if (!token_error.empty()) throw std::system_error(EIO, std::generic_category(), token_error);
+        if (stop == engine::stop_reason::none) tokens->commit();
+        else tokens->keep_partial();
+      } catch (const std::system_error& e) {
+        console.log(error, "cannot_write", std::string("outputs.tokens: ") + e.what() +
+                                               " — tokens issued by this run may be missing from it");
+        code = exit_code::cannot_write;
+      }
+    }
+    if (!job.outputs.prometheus.empty()) {
+      try {
+        report::write_prometheus_textfile(
+            job.outputs.prometheus, report,
+            {job.name, started_at, std::chrono::system_clock::now(), static_cast<int>(code)});
+      } catch (const std::system_error& e) {
+        console.log(error, "cannot_write", std::string("outputs.prometheus: ") + e.what());
+        code = exit_code::cannot_write;
+      }
+    }
+    return code;
+  };
+  return execute_job(job, *source, console, {options.quiet, options.threads}, hooks);
 }
 
 }  // namespace acsbatch::cli

@@ -10,7 +10,7 @@ exit_code validate_command(const std::string& job_file, const std::vector<std::s
   if (!job) return exit_code::invalid_job;
   std::cout << job_file << ": ok — job '" << job->name << "', ";
   if (job->users.creates_users()) std::cout << job->users.create << " new user(s), ";
-  else std::cout << "users from " << (job->users.from_file.empty() ? job->users.from_report : job->users.from_file) << ", ";
+  else std::cout << "users from " << job->users.existing_users_path() << ", ";
   std::cout << job->steps.size() << " step(s) each, concurrency " << job->concurrency << '\n';
   return exit_code::ok;
 }

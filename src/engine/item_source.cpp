@@ -106,6 +106,16 @@ std::optional<item_seed> item_source::next() {
   return seed;
 }
 
+void item_source::skip_to(std::uint64_t index) {
+  if (kind_ == kind::counter) {
+    std::lock_guard lock{mutex_};
+    produced_ = std::max(produced_, std::min(*total_, index));
+    return;
+  }
+  while (produced() < index && next()) {
+  }
+}
+
 std::uint64_t item_source::produced() const {
   std::lock_guard lock{mutex_};
   return produced_;

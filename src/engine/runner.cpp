@@ -1,6 +1,7 @@
 #include "acsbatch/engine/runner.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -96,16 +97,26 @@ struct runner::attempt_result {
   std::optional<identity::error> error;
   unsigned http_status = 0;
   std::string user_id;
+  std::string token;  ///< secret: only for on_token
   std::optional<std::chrono::system_clock::time_point> expires_on;
 };
 
+/// One item while it runs: its identity, its create's idempotency key, what an earlier run did.
+struct runner::item_context {
+  report::item_outcome outcome;
+  std::string custom_id;        ///< from users.custom_id; empty without
+  std::string create_key;       ///< journalled before a create: custom_id, or a random id
+  std::optional<std::size_t> in_flight_step;  ///< sent by a killed run, answer unknown
+};
+
 runner::runner(const job::job& job, identity::identity_client& client, report::report_builder& report,
-               item_source& source, rate_limiter& limiter, clock::time_point started)
+               item_stream& source, rate_limiter& limiter, clock::time_point started, run_journal* journal)
     : job_(job),
       client_(client),
       report_(report),
       source_(source),
       limiter_(limiter),
+      journal_(journal),
       retry_(to_settings(job.retry)),
       started_(started) {}
 
@@ -165,18 +176,36 @@ run_progress runner::progress() const {
   return progress_;
 }
 
+std::optional<item_seed> runner::next_seed() {
+  std::lock_guard lock{seed_mutex_};
+  auto seed = source_.next();
+  // Under the same lock, so items are journalled in the order they are handed out: a killed
+  // run's journal then holds a prefix of the items, and --resume goes on after it.
+  if (seed && journal_ && !seed->finished) journal_->item_started(*seed);
+  return seed;
+}
+
 asio::awaitable<void> runner::worker(std::shared_ptr<worker_state> state) {
   co_await asio::this_coro::throw_if_cancelled(false);
   while (stop_reason_ == stop_reason::none) {
     std::optional<item_seed> seed;
     try {
-      seed = source_.next();
-    } catch (const config_error& e) {
+      seed = next_seed();
+    } catch (const std::exception& e) {  // a malformed id file line, an unreadable journal
       request_stop(stop_reason::source_failed, e.what());
       break;
     }
     if (!seed) break;
-    auto item = co_await run_item(*state, std::move(*seed));
+    report::item_outcome item;
+    if (seed->finished) {
+      // Done by an earlier run: reported as it was, nothing is sent.
+      item.index = seed->index;
+      item.user_id = std::move(seed->user_id);
+      item.steps = std::move(seed->done_steps);
+      item.from_earlier_run = true;
+    } else {
+      item = co_await run_item(*state, std::move(*seed));
+    }
     std::lock_guard lock{mutex_};
     report_.add(item);
     ++progress_.items_done;
@@ -185,22 +214,77 @@ asio::awaitable<void> runner::worker(std::shared_ptr<worker_state> state) {
   }
 }
 
+namespace {
+
+/// A random RFC 4122 version-4 UUID: the idempotency key of a create without a customId.
+std::string random_uuid(std::mt19937_64& random) {
+  const std::uint64_t high = random(), low = random();
+  std::array<unsigned char, 16> bytes{};
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<unsigned char>(high >> (56 - 8 * i));
+    bytes[8 + i] = static_cast<unsigned char>(low >> (56 - 8 * i));
+  }
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[bytes[i] >> 4];
+    out += hex[bytes[i] & 0x0f];
+  }
+  return out;
+}
+
+bool creates(job::operation op) {
+  return op == job::operation::create_user || op == job::operation::create_user_and_token;
+}
+
+/// The step number journalled for the create that finds a cleanup item's identity again.
+constexpr std::size_t adopt_step = static_cast<std::size_t>(-1);
+
+/// Settled: every step ran, or one failed for good. Otherwise a stop cut the item short (a step
+/// cancelled, or steps not reached) and --resume redoes the rest.
+bool settled(const report::item_outcome& item, std::size_t step_count) {
+  for (const auto& step : item.steps)
+    if (!step.ok && step.error_code == "cancelled") return false;
+  return !item.ok() || item.steps.size() >= step_count;
+}
+
+}  // namespace
+
 asio::awaitable<report::item_outcome> runner::run_item(worker_state& state, item_seed seed) {
   co_await asio::this_coro::throw_if_cancelled(false);
-  report::item_outcome item;
-  item.index = seed.index;
-  item.user_id = std::move(seed.user_id);
-  const std::string custom_id = job_.users.custom_id_for(seed.index);
+  item_context item;
+  item.outcome.index = seed.index;
+  item.outcome.user_id = std::move(seed.user_id);
+  item.outcome.steps = std::move(seed.done_steps);
+  for (auto& step : item.outcome.steps) step.from_earlier_run = true;
+  item.custom_id = job_.users.custom_id_for(seed.index);
+  item.create_key = !item.custom_id.empty() ? item.custom_id : std::move(seed.create_key);
+  item.in_flight_step = seed.in_flight_step;
   bool failed = false;
-  for (const auto& step : job_.steps) {
-    // After a failure only delete_user still runs, so a half-done item leaves no orphan.
-    if (failed && (step.op != job::operation::delete_user || item.user_id.empty())) continue;
-    if (cancelled_) break;
-    auto outcome = co_await run_step(state, step, item.user_id, custom_id);
-    failed = failed || !outcome.ok;
-    item.steps.push_back(std::move(outcome));
+  if (item.outcome.user_id.empty() && !seed.adopt_custom_id.empty()) {
+    // Find the identity again: a create with its customId returns the one already bound to it.
+    item.custom_id = seed.adopt_custom_id;
+    item.create_key = seed.adopt_custom_id;
+    const job::step find{job::operation::create_user, {}, std::nullopt};
+    auto outcome = co_await run_step(state, item, find, adopt_step);
+    failed = !outcome.ok;
+    item.outcome.steps.push_back(std::move(outcome));
   }
-  co_return item;
+  for (std::size_t number = seed.first_step; number < job_.steps.size(); ++number) {
+    const auto& step = job_.steps[number];
+    // After a failure only delete_user still runs, so a half-done item leaves no orphan.
+    if (failed && (step.op != job::operation::delete_user || item.outcome.user_id.empty())) continue;
+    if (cancelled_ || stop_reason_ == stop_reason::journal_failed) break;
+    auto outcome = co_await run_step(state, item, step, number);
+    failed = failed || !outcome.ok;
+    if (journal_) journal_->step_finished(seed.index, number, outcome, item.outcome.user_id);
+    item.outcome.steps.push_back(std::move(outcome));
+  }
+  if (journal_) journal_->item_finished(item.outcome, settled(item.outcome, job_.steps.size()));
+  co_return std::move(item.outcome);
 }
 
 asio::awaitable<bool> runner::wait_until(clock::time_point when) {
@@ -237,12 +321,14 @@ asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, c
     }
     case job::operation::create_user_and_token: {
       auto r = co_await client_.create_user_and_token(step.scopes, step.expires_in, create_options_for(custom_id));
-      if (take_error(r)) out.user_id = r->user.id, out.expires_on = r->token.expires_on, out.http_status = 201;
+      if (take_error(r))
+        out.user_id = r->user.id, out.token = std::move(r->token.token), out.expires_on = r->token.expires_on,
+        out.http_status = 201;
       break;
     }
     case job::operation::issue_token: {
       auto r = co_await client_.issue_token(user_id, step.scopes, step.expires_in);
-      if (take_error(r)) out.expires_on = r->expires_on, out.http_status = 200;
+      if (take_error(r)) out.token = std::move(r->token), out.expires_on = r->expires_on, out.http_status = 200;
       break;
     }
     case job::operation::revoke_tokens: {
@@ -265,13 +351,34 @@ asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, c
   co_return out;
 }
 
-asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, const job::step& step,
-                                                       std::string& user_id, const std::string& custom_id) {
+asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item_context& item,
+                                                       const job::step& step, std::size_t number) {
   co_await asio::this_coro::throw_if_cancelled(false);
+  std::string& user_id = item.outcome.user_id;
   report::step_outcome out;
   out.op = std::string(job::to_string(step.op));
   out.attempts = 0;
   out.started_at = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
+  const bool resent = item.in_flight_step == number;  // a killed run sent this step already
+  if (creates(step.op)) {
+    if (item.create_key.empty()) item.create_key = random_uuid(state.random);
+    // A create a killed run sent without a customId may have made an identity that no record
+    // names; sending it again makes the one this item keeps. Say so rather than hide it.
+    if (resent && item.custom_id.empty()) item.outcome.uncertain = true;
+  }
+  if (journal_) {
+    // Intent before action: the step (and a create's key) is on disk before the request leaves.
+    // A named key, not a conditional temporary: GCC 12 mishandles temporaries in co_await operands.
+    const std::string no_key;
+    const std::string& key = creates(step.op) ? item.create_key : no_key;
+    const auto ec = co_await journal_->step_starting(item.outcome.index, number, step.op, user_id, key);
+    if (ec) {
+      request_stop(stop_reason::journal_failed, "the journal cannot be written");
+      out.error_code = "journal_failed";
+      out.error_message = "not sent: the journal cannot be written";
+      co_return out;
+    }
+  }
   for (;;) {
     ++out.attempts;
     if (!co_await acquire_send_slot(step.op)) {
@@ -280,7 +387,7 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, cons
       co_return out;
     }
     const auto sent = clock::now();
-    auto result = co_await attempt(step, user_id, custom_id);
+    auto result = co_await attempt(step, user_id, item.custom_id);
     out.latency = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent);
     out.http_status = result.http_status;
     {
@@ -293,12 +400,16 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, cons
       out.error_message.clear();
       if (!result.user_id.empty()) user_id = std::move(result.user_id);
       out.token_expires_on = result.expires_on;
+      if (on_token && !result.token.empty() && result.expires_on) {
+        std::lock_guard lock{mutex_};
+        on_token(user_id, result.token, *result.expires_on);
+      }
       co_return out;
     }
     const identity::error& failure = *result.error;
-    // An earlier attempt whose answer was lost may have deleted the identity already: the goal
-    // (the identity is gone) is reached, and the report keeps the 404 to show it.
-    if (step.op == job::operation::delete_user && failure.http_status == 404 && out.attempts > 1) {
+    // An earlier attempt (or a killed run) whose answer was lost may have deleted the identity
+    // already: the goal (the identity is gone) is reached, and the report keeps the 404.
+    if (step.op == job::operation::delete_user && failure.http_status == 404 && (out.attempts > 1 || resent)) {
       out.ok = true;
       co_return out;
     }
@@ -311,16 +422,21 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, cons
       std::lock_guard lock{mutex_};
       ++progress_.throttled;
     }
-    if (cancelled_) co_return out;
+    if (cancelled_) {
+      out.error_code = "cancelled";
+      co_return out;
+    }
     if (is_unavailable(failure)) {
       request_stop(stop_reason::unavailable, failure.describe());
       co_return out;
     }
     if (!status_enabled(job_.retry, failure.http_status)) co_return out;
-    const auto decision = retry_.decide(failure, out.attempts, is_idempotent(step.op, !custom_id.empty()), state.random);
+    const auto decision =
+        retry_.decide(failure, out.attempts, is_idempotent(step.op, !item.custom_id.empty()), state.random);
     if (decision.verdict == retry_verdict::give_up_unsafe) {
       out.error_message += " — not retried: the create may have reached the service, and repeating it "
                            "could make a second identity";
+      item.outcome.uncertain = true;
       co_return out;
     }
     if (decision.verdict != retry_verdict::retry) co_return out;
@@ -328,7 +444,10 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, cons
       std::lock_guard lock{mutex_};
       ++progress_.retries;
     }
-    if (!co_await wait_until(clock::now() + decision.delay)) co_return out;
+    if (!co_await wait_until(clock::now() + decision.delay)) {
+      out.error_code = "cancelled";
+      co_return out;
+    }
   }
 }
 

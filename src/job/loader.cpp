@@ -109,6 +109,8 @@ void read_root(reader& r, const YAML::Node& root, std::string_view job_directory
   if (const auto* e = detail::find(*entries, "retry")) detail::read_retry(r, *e, out.retry);
   if (const auto* e = detail::find(*entries, "report")) detail::read_report(r, *e, out.report);
   if (const auto* e = detail::find(*entries, "thresholds")) detail::read_thresholds(r, *e, out.steps, out.thresholds);
+  if (const auto* e = detail::find(*entries, "state")) detail::read_state(r, *e, out.state);
+  if (const auto* e = detail::find(*entries, "outputs")) detail::read_outputs(r, *e, out.outputs);
   if (out.report.path.empty() && !out.name.empty()) out.report.path = "reports/" + out.name + ".json";
 }
 

@@ -69,32 +69,10 @@ void read_report(reader& r, const entry& section, report_spec& out) {
 }
 
 void read_not_yet_supported(reader& r, const entry& section) {
-  if (section.key != "outputs") {
-    const std::string message = section.key == "rate_limit" ? "rate_limit is not enforced by this version; ignored"
-                                : section.key == "retry"    ? "retry is not applied by this version; ignored"
-                                : section.key == "state"
-                                    ? "state is not written by this version; ignored (a killed run cannot be resumed)"
-                                : section.key == "load"
-                                    ? "load is not run by this version; ignored (users and steps are what runs)"
-                                    : section.key + " is not supported by this version; ignored";
-    r.report().warning(section.key_at, message);
-    return;
-  }
-  // outputs: a token path would silently receive nothing; refuse it rather than drop tokens.
-  if (!section.value.IsMap()) {
-    if (!section.value.IsNull()) r.report().warning(section.key_at, "outputs is not written by this version; ignored");
-    return;
-  }
-  for (auto it = section.value.begin(); it != section.value.end(); ++it) {
-    const YAML::Node key = it->first;
-    if (it->second.IsNull()) continue;
-    if (key.IsScalar() && key.Scalar() == "tokens")
-      r.report().error(r.where(key), "outputs.tokens is not supported by this version: the tokens would be "
-                                         "written nowhere; remove it or set it to null");
-    else
-      r.report().warning(r.where(key), "outputs key " + quoted(key.IsScalar() ? key.Scalar() : "?") +
-                                               " is not written by this version; ignored");
-  }
+  const std::string message = section.key == "load"
+                                  ? "load is not run by this version; ignored (users and steps are what runs)"
+                                  : section.key + " is not supported by this version; ignored";
+  r.report().warning(section.key_at, message);
 }
 
 }  // namespace acsbatch::job::detail

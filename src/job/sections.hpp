@@ -18,9 +18,8 @@ void read_connection(reader& r, const entry& section, std::string_view job_direc
 /// `connection.emulator: {state, limits, faults, latency, seed}`, the specs checked with the
 /// emulator's own checks (register_emulator_spec_checks).
 void read_emulator(reader& r, const entry& section, std::string_view job_directory, emulator_spec& out);
-/// `users: {create: N | from_file: PATH | from_report: PATH}`, exactly one; relative paths are
-/// resolved against `job_directory` (empty: left relative). from_state and custom_id are
-/// recognised and refused as not supported yet.
+/// `users: {create: N | from_file: PATH | from_state: JOURNAL | from_report: PATH}`, exactly one;
+/// relative paths are resolved against `job_directory` (empty: left relative).
 void read_users(reader& r, const entry& section, std::string_view job_directory, const connection_spec& connection,
                 users_spec& out);
 /// `steps: [...]`, checked against the connection's api-version and the users' source.
@@ -35,9 +34,17 @@ void read_rate_limit(reader& r, const entry& section, rate_limit_spec& out);
 /// `retry: {max_attempts, initial_backoff, max_backoff, on}`.
 void read_retry(reader& r, const entry& section, retry_spec& out);
 
+/// A path the engine will open (users.from_*, outputs.*): relative ones written in the file are
+/// taken from the job's directory, ones given with --set from the working directory.
+std::optional<std::string> read_path(reader& r, const entry& e, std::string_view job_directory);
+/// `state: {path}`: the run's journal (relative to the working directory, like report.path).
+void read_state(reader& r, const entry& section, state_spec& out);
+/// `outputs: {tokens, prometheus}`: paths resolved like report.path; null means none.
+void read_outputs(reader& r, const entry& section, outputs_spec& out);
+
 /// Top-level sections DESIGN.md describes that this version reads but does not act on.
-inline constexpr std::string_view not_yet_supported_sections[] = {"state", "outputs", "load"};
-/// Warns that a section is ignored; refuses `outputs.tokens` (tokens would go nowhere).
+inline constexpr std::string_view not_yet_supported_sections[] = {"load"};
+/// Warns that a section is ignored.
 void read_not_yet_supported(reader& r, const entry& section);
 
 }  // namespace acsbatch::job::detail

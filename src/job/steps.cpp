@@ -128,6 +128,7 @@ void read_steps(reader& r, const entry& section, const connection_spec& connecti
     return;
   }
   const std::string existing_users = !users.from_file.empty()     ? "users.from_file"
+                                     : !users.from_state.empty()  ? "users.from_state"
                                      : !users.from_report.empty() ? "users.from_report"
                                                                   : "";
   for (std::size_t i = 0; i < elements->size(); ++i) {

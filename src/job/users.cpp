@@ -7,7 +7,7 @@ namespace acsbatch::job::detail {
 namespace {
 
 constexpr std::string_view users_keys[] = {"create", "from_file", "from_state", "from_report", "custom_id"};
-constexpr std::string_view user_sources[] = {"create", "from_file", "from_report"};
+constexpr std::string_view user_sources[] = {"create", "from_file", "from_state", "from_report"};
 constexpr std::uint64_t max_users = 100'000'000;
 constexpr std::string_view custom_id_api_versions[] = {"2025-03-02-preview", "2025-06-30"};
 
@@ -15,7 +15,8 @@ bool is_source(std::string_view key) {
   return std::find(std::begin(user_sources), std::end(user_sources), key) != std::end(user_sources);
 }
 
-/// A path the engine will open; relative ones from the file are taken from the job's directory.
+}  // namespace
+
 std::optional<std::string> read_path(reader& r, const entry& e, std::string_view job_directory) {
   const auto value = r.string(e);
   if (!value) return std::nullopt;
@@ -33,6 +34,8 @@ std::optional<std::string> read_path(reader& r, const entry& e, std::string_view
   if (path.is_absolute() || job_directory.empty() || r.from_override(e.value)) return text;
   return (std::filesystem::path(job_directory) / path).string();
 }
+
+namespace {
 
 void read_custom_id(reader& r, const entry& e, const connection_spec& connection, users_spec& out) {
   const auto value = r.string(e);
@@ -61,11 +64,10 @@ void read_users(reader& r, const entry& section, std::string_view job_directory,
   const auto entries = r.mapping(section);
   if (!entries) return;
   const entry* source = nullptr;
-  bool refused_source = false;
   for (const auto& e : *entries) {
     if (is_source(e.key) && source != nullptr) {
       r.report().error(e.key_at, section.path + " has both " + source->key + " and " + e.key +
-                                     ": give exactly one of create, from_file, from_report");
+                                     ": give exactly one of create, from_file, from_state, from_report");
       continue;
     }
     if (e.key == "create") {
@@ -80,18 +82,17 @@ void read_users(reader& r, const entry& section, std::string_view job_directory,
     } else if (e.key == "custom_id") {
       read_custom_id(r, e, connection, out);
     } else if (e.key == "from_state") {
-      // Recognised, so that a job written for a later version fails clearly instead of vaguely.
-      refused_source = true;
-      r.report().error(e.key_at, e.path + " is not supported yet");
+      source = &e;
+      if (auto path = read_path(r, e, job_directory)) out.from_state = std::move(*path);
     } else {
       r.unknown_key(e, users_keys);
     }
   }
   if (!out.custom_id.empty() && out.create == 0 && source != nullptr)
     r.report().error(section.key_at, section.path + ".custom_id only applies to users.create (new users)");
-  if (source == nullptr && !refused_source)
+  if (source == nullptr)
     r.report().error(section.key_at, section.path + " needs a source of users: create: N (new users), "
-                                                    "from_file: PATH or from_report: PATH (existing ones)");
+                                                    "from_file: PATH, from_state: JOURNAL or from_report: PATH (existing ones)");
 }
 
 }  // namespace acsbatch::job::detail

@@ -16,6 +16,7 @@ std::string item_json(const item_outcome& item) {
   append_json_string(out, item.user_id);
   out += ",\"status\":";
   out += item.skipped ? "\"skipped\"" : item.ok() ? "\"ok\"" : "\"failed\"";
+  if (item.uncertain) out += ",\"uncertain\":true";
   out += ",\"steps\":[";
   bool first = true;
   for (const auto& step : item.steps) {

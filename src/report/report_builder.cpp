@@ -1,7 +1,6 @@
 #include "acsbatch/report/report_builder.hpp"
 
 #include <algorithm>
-#include <unistd.h>
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
@@ -23,16 +22,6 @@ std::filesystem::path with_suffix(const std::filesystem::path& path, std::string
   return out;
 }
 
-/// Beside the report, or in the temp directory when the report goes to a device or a pipe
-/// (/dev/full, /dev/stdout), where no side file can be created.
-std::filesystem::path items_path_for(const std::filesystem::path& report_path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(report_path, ec) || std::filesystem::is_regular_file(report_path, ec))
-    return with_suffix(report_path, ".items.jsonl.tmp");
-  return std::filesystem::temp_directory_path(ec) /
-         ("acsbatch-" + std::to_string(::getpid()) + "-" + report_path.filename().string() + ".items.jsonl.tmp");
-}
-
 }  // namespace
 
 bool item_outcome::ok() const {
@@ -42,7 +31,7 @@ bool item_outcome::ok() const {
 report_builder::report_builder(run_info info, std::filesystem::path report_path, bool include_items)
     : info_(std::move(info)),
       report_path_(std::move(report_path)),
-      items_path_(items_path_for(report_path_)),
+      items_path_(with_suffix(report_path_, ".items.jsonl.tmp")),
       include_items_(include_items) {
   if (!include_items_) return;
   if (const auto parent = report_path_.parent_path(); !parent.empty()) {
@@ -74,6 +63,8 @@ void report_builder::add(const item_outcome& item) {
   if (item.skipped) ++items_.skipped;
   else if (item.ok()) ++items_.succeeded;
   else ++items_.failed;
+  if (item.uncertain) ++items_.uncertain;
+  if (item.from_earlier_run) ++items_.from_earlier_runs;
 
   for (const auto& step : item.steps) {
     auto& totals = operations_[step.op];
@@ -92,6 +83,8 @@ void report_builder::add(const item_outcome& item) {
       }
     }
 
+    // The timeline is this run's seconds; an earlier run's steps have their own clock.
+    if (item.from_earlier_run || step.from_earlier_run) continue;
     const auto offset = step.started_at.count() > 0 ? static_cast<std::uint64_t>(step.started_at.count()) : 0;
     const std::size_t second = static_cast<std::size_t>(std::min(offset / 1'000'000, max_timeline_seconds));
     if (timeline_.size() <= second) timeline_.resize(second + 1);

@@ -72,7 +72,8 @@ std::string head_json(const report_document& d) {
   const auto& items = d.items;
   head += ",\n\"summary\":{\"items\":{\"total\":" + std::to_string(items.total) +
           ",\"succeeded\":" + std::to_string(items.succeeded) + ",\"failed\":" + std::to_string(items.failed) +
-          ",\"skipped\":" + std::to_string(items.skipped) + "},\n\"operations\":{";
+          ",\"skipped\":" + std::to_string(items.skipped) + ",\"uncertain\":" + std::to_string(items.uncertain) +
+          ",\"from_earlier_runs\":" + std::to_string(items.from_earlier_runs) + "},\n\"operations\":{";
   bool first = true;
   for (const auto& [name, totals] : d.operations) {
     head += first ? "\n" : ",\n";
@@ -130,29 +131,21 @@ void write_report(const std::filesystem::path& path, const report_document& docu
     std::filesystem::create_directories(parent, ec);
     if (ec) throw std::system_error(ec, "cannot create the report directory " + parent.string());
   }
-  // A device or a pipe (/dev/full, /dev/stdout) is written in place: renaming a file over it
-  // would replace it (as root, even /dev/full itself).
-  std::error_code status_ec;
-  const bool in_place =
-      std::filesystem::exists(path, status_ec) && !std::filesystem::is_regular_file(path, status_ec);
-  temporary_file temporary{path, in_place};
-  if (!in_place) temporary.path += ".tmp";
+  temporary_file temporary{path};
+  temporary.path += ".tmp";
   const auto fail = [&](const std::filesystem::path& p) {
     return std::system_error(last_error(), "cannot write the report " + p.string());
   };
   errno = 0;
   std::ofstream out(temporary.path, std::ios::binary | std::ios::trunc);
   if (!out) throw fail(temporary.path);
-  const std::string head = head_json(document);
-  out << head;
-  if (!out) throw fail(temporary.path);  // now, while errno still says why (ENOSPC on a full disk)
+  out << head_json(document);
   if (items) {
     out << ",\n\"items\":[";
     bool first_item = true;
     items([&](std::string_view line) {
       out << (first_item ? "\n" : ",\n") << line;
       first_item = false;
-      if (!out) throw fail(temporary.path);  // errno is only meaningful right after the first failed write
     });
     out << "]";
   }
@@ -160,7 +153,6 @@ void write_report(const std::filesystem::path& path, const report_document& docu
   errno = 0;
   out.close();
   if (!out) throw fail(temporary.path);
-  if (in_place) return;
 
   std::error_code ec;
   std::filesystem::rename(temporary.path, path, ec);

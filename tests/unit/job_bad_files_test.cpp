@@ -75,17 +75,23 @@ std::vector<bad_file> catalogue() {
       {"GraceAboveTenMinutes", with_head("steps: [create_user]\ntimeouts: {grace: 11m}\n"), {},
        "job.yaml:6:19: timeouts.grace must be between 0s and 10m"},
       {"TwoUserSources", "version: 1\nname: t\nusers: {create: 5, from_file: ids.txt}\nsteps: [create_user]\n", {},
-       "job.yaml:3:20: users has both create and from_file: give exactly one of create, from_file, from_report"},
+       "job.yaml:3:20: users has both create and from_file: give exactly one of create, from_file, from_state, from_report"},
       {"NoUserSource", "version: 1\nname: t\nusers: {}\nsteps: [create_user]\n", {},
-       "job.yaml:3:1: users needs a source of users: create: N (new users), from_file: PATH or from_report: PATH "
-       "(existing ones)"},
+       "job.yaml:3:1: users needs a source of users: create: N (new users), from_file: PATH, from_state: JOURNAL or "
+       "from_report: PATH (existing ones)"},
       {"EmptyUsersFile", "version: 1\nname: t\nusers: {from_file: \"\"}\nsteps: [revoke_tokens]\n", {},
        "job.yaml:3:20: users.from_file must name a file, not ''"},
       {"FromFileWithACreateStep", with_file_head("steps: [create_user, revoke_tokens]\n"), {},
        "job.yaml:5:9: create_user makes new users, but users.from_file lists existing ones: remove the step, or "
        "use users.create instead"},
-      {"FromStateNotSupportedYet", "version: 1\nname: t\nusers:\n  from_state: run.db\nsteps: [revoke_tokens]\n", {},
-       "job.yaml:4:3: users.from_state is not supported yet"},
+      {"FromStateWithACreateStep", "version: 1\nname: t\nusers:\n  from_state: run.db\nsteps: [create_user]\n", {},
+       "job.yaml:5:9: create_user makes new users, but users.from_state lists existing ones: remove the step, or use "
+       "users.create instead"},
+      {"PrometheusFileNotProm", "version: 1\nname: t\nusers: {create: 1}\nsteps: [create_user]\n"
+       "outputs: {prometheus: metrics.txt}\n", {},
+       "job.yaml:5:23: outputs.prometheus must end in .prom (the textfile collector reads only those files)"},
+      {"StateWithUnknownKey", "version: 1\nname: t\nusers: {create: 1}\nsteps: [create_user]\nstate: {pth: a.db}\n", {},
+       "job.yaml:5:9: unknown key 'pth' in state; did you mean 'path'?"},
       {"OverriddenValueOutOfRange", with_head("steps: [create_user]\n"), {{"rate_limit.per_second", "0"}},
        "--set rate_limit.per_second: rate_limit.per_second must be greater than 0, not '0'"},
       {"OverrideIntoAList", with_head("steps: [create_user]\n"), {{"steps.0", "delete_user"}},

@@ -112,12 +112,12 @@ TEST(JobOverride, ProblemsNameTheOverride) {
             "--set rate_limit.per_secnd: unknown key 'per_secnd' in rate_limit; did you mean 'per_second'?");
   EXPECT_EQ(error_of(quickstart, env_of(), {{"users.from_file", "ids.txt"}}),
             "--set users.from_file: users has both create and from_file: give exactly one of create, from_file, "
-            "from_report");
+            "from_state, from_report");
   EXPECT_EQ(error_of(quickstart, env_of(), {{"retry.on", "429"}}),
             "--set retry.on: retry.on must be a list, not a single value");
-  EXPECT_EQ(error_of(quickstart, env_of(), {{"outputs.tokens", "t.jsonl"}}),
-            "--set outputs.tokens: outputs.tokens is not supported by this version: the tokens would be written "
-            "nowhere; remove it or set it to null");
+  EXPECT_EQ(error_of(quickstart, env_of(), {{"outputs.prometheus", "m.txt"}}),
+            "--set outputs.prometheus: outputs.prometheus must end in .prom (the textfile collector reads only those "
+            "files)");
 }
 
 TEST(JobOverride, ListsCannotBeReplacedOrEntered) {

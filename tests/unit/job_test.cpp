@@ -253,16 +253,25 @@ TEST(JobLoader, SectionsNotActedOnYetAreWarnedAboutAndIgnored) {
                                 "outputs: { tokens: null }\n"
                                 "thresholds: [\"p99(create_user) < 300ms\"]\n"
                                 "load: { executor: constant-arrival-rate }\n"));
-  // rate_limit and retry are read and enforced now: no warning for them.
+  // rate_limit, retry and thresholds are read and acted on now: no warning for them.
   EXPECT_THAT(j.warnings,
-              ElementsAre("job.yaml:8:1: state is not written by this version; ignored (a killed run cannot be resumed)",
-                          "job.yaml:11:1: load is not run by this version; ignored (users and steps are what runs)"));
+              ElementsAre("job.yaml:11:1: load is not run by this version; ignored (users and steps are what runs)"));
 }
 
-TEST(JobLoader, TokenOutputIsRefusedRatherThanDropped) {
-  EXPECT_EQ(error_of(with_head("steps: [create_user]\noutputs:\n  tokens: tokens.jsonl\n")),
-            "job.yaml:7:3: outputs.tokens is not supported by this version: the tokens would be written nowhere; "
-            "remove it or set it to null");
+TEST(JobLoader, StateAndOutputsAreRead) {
+  const job j = parse(with_head("steps: [create_user]\nstate: { path: state/t.db }\n"
+                                "outputs: { tokens: out/tokens.jsonl, prometheus: /var/lib/node/acsbatch_t.prom }\n"));
+  EXPECT_EQ(j.state.path, "state/t.db");
+  EXPECT_EQ(j.outputs.tokens, "out/tokens.jsonl");
+  EXPECT_EQ(j.outputs.prometheus, "/var/lib/node/acsbatch_t.prom");
+  EXPECT_TRUE(j.warnings.empty());
+  const job none = parse(with_head("steps: [create_user]\nstate:\noutputs: { tokens: null }\n"));
+  EXPECT_EQ(none.state.path, "");
+  EXPECT_EQ(none.outputs.tokens, "");
+  EXPECT_EQ(error_of(with_head("steps: [create_user]\noutputs:\n  tokens: tokens/\n")),
+            "job.yaml:7:11: outputs.tokens must name a file, not 'tokens/'");
+  EXPECT_EQ(error_of(with_head("steps: [create_user]\noutputs:\n  token: t.jsonl\n")),
+            "job.yaml:7:3: unknown key 'token' in outputs; did you mean 'tokens'?");
 }
 
 TEST(JobLoader, AllProblemsAreReportedTogetherInFileOrder) {

@@ -77,9 +77,10 @@ steps:
 report: { path: reports/quickstart.json, items: true }
 )";
 
-/// The project root: CMake compiles the tests by absolute path, tests/unit/X.cpp → ../..
+/// The project root (CMake passes it in).
 inline std::filesystem::path project_root() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  // Set by CMake: __FILE__ may be relative (ccache's base_dir rewrites paths).
+  return std::filesystem::path(ACSBATCH_SOURCE_DIR);
 }
 
 }  // namespace acsbatch::job::testing

@@ -71,9 +71,9 @@ TEST(JobUsers, EverySourceAfterTheFirstIsReported) {
   EXPECT_THAT(errors_of("version: 1\nname: t\nusers:\n  from_report: r.json\n  create: 3\n  from_file: ids.txt\n"
                         "steps: [revoke_tokens]\n"),
               ElementsAre("job.yaml:5:3: users has both from_report and create: give exactly one of create, "
-                          "from_file, from_report",
+                          "from_file, from_state, from_report",
                           "job.yaml:6:3: users has both from_report and from_file: give exactly one of create, "
-                          "from_file, from_report"));
+                          "from_file, from_state, from_report"));
 }
 
 TEST(JobUsers, PathsMustNameAFile) {
@@ -107,9 +107,14 @@ TEST(JobUsers, CreateRange) {
             "job.yaml:4:17: users.create must be from 1 to 100000000, not '0'");
 }
 
-TEST(JobUsers, LaterSourcesAreRecognisedAndRefused) {
-  EXPECT_EQ(error_of("version: 1\nname: t\nusers:\n  from_state: run.db\nsteps: [revoke_tokens]\n"),
-            "job.yaml:4:3: users.from_state is not supported yet");
+TEST(JobUsers, FromStateIsResolvedAgainstTheJobDirectory) {
+  const auto j = parse_job("version: 1\nname: t\nusers:\n  from_state: ../state/provision.db\nsteps: [revoke_tokens]\n",
+                           "jobs/rotate.yaml", env_of());
+  EXPECT_EQ(j.users.from_state, "jobs/../state/provision.db");
+  EXPECT_EQ(j.users.existing_users_path(), j.users.from_state);
+}
+
+TEST(JobUsers, CustomIdNeedsAnApiVersionWithIt) {
   EXPECT_EQ(error_of("version: 1\nname: t\nusers: {create: 2, custom_id: \"launch-{index}\"}\nsteps: [create_user]\n"),
             "job.yaml:3:20: users.custom_id needs connection.api_version 2025-03-02-preview or 2025-06-30 (this job "
             "uses 2023-10-01, which has no customId)");

@@ -138,7 +138,8 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
 
   const auto& summary = report.at("summary").as_object();
   EXPECT_THAT(keys(summary), ElementsAre("items", "operations", "rate"));
-  EXPECT_EQ(summary.at("items"), json::parse(R"({"total":3,"succeeded":1,"failed":1,"skipped":1})"));
+  EXPECT_EQ(summary.at("items"),
+            json::parse(R"({"total":3,"succeeded":1,"failed":1,"skipped":1,"uncertain":0,"from_earlier_runs":0})"));
   const auto& operations = summary.at("operations").as_object();
   EXPECT_THAT(keys(operations), ElementsAre("create_user", "issue_token"));
   const auto& create = operations.at("create_user").as_object();

@@ -9,6 +9,7 @@ enum class exit_code : int {
   threshold_failed = 2,
   usage = 64,
   invalid_job = 65,
+  no_input = 66,
   unavailable = 69,
   software = 70,
   cannot_write = 73,

@@ -10,16 +10,14 @@
 #include <optional>
 #include <string>
 
+#include "acsbatch/engine/item_stream.hpp"
 #include "acsbatch/job/job.hpp"
 
 namespace acsbatch::engine {
 
-struct item_seed {
-  std::uint64_t index = 0;
-  std::string user_id;  ///< empty when the item creates its user
-};
-
-class item_source {
+/// The sources a job file names directly: create (a counter), from_file and from_report.
+/// (from_state is read by the state layer.)
+class item_source final : public item_stream {
  public:
   /// Opens the file a users spec names (relative paths as the job loader resolved them).
   /// Throws config_error naming the file when it cannot be opened.
@@ -27,14 +25,17 @@ class item_source {
 
   /// The next item, or nullopt when there are no more. A malformed line of an id file is an
   /// error (config_error with file:line), never silently skipped.
-  std::optional<item_seed> next();
+  std::optional<item_seed> next() override;
+
+  /// Throws like next() (the skipped lines of a file are read).
+  void skip_to(std::uint64_t index) override;
 
   /// Items handed out so far.
   std::uint64_t produced() const;
   /// Total when known up front (create: N), else nullopt.
-  std::optional<std::uint64_t> total() const { return total_; }
+  std::optional<std::uint64_t> total() const override { return total_; }
   /// Counts what remains without handing it out (for the report's `skipped` after a stop).
-  std::uint64_t count_remaining();
+  std::uint64_t count_remaining() override;
 
  private:
   std::optional<std::string> next_id_from_file();

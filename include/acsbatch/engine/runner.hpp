@@ -21,9 +21,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "acsbatch/engine/item_source.hpp"
+#include "acsbatch/engine/item_stream.hpp"
 #include "acsbatch/engine/rate_limiter.hpp"
 #include "acsbatch/engine/retry_policy.hpp"
+#include "acsbatch/engine/run_journal.hpp"
 #include "acsbatch/identity/client.hpp"
 #include "acsbatch/job/job.hpp"
 #include "acsbatch/report/report_builder.hpp"
@@ -40,8 +41,11 @@ enum class stop_reason {
   interrupted,
   /// timeouts.job passed.
   job_timeout,
-  /// The item source failed (a malformed line in an id file).
+  /// The item source failed (a malformed line in an id file, an unreadable journal).
   source_failed,
+  /// The journal cannot be written (disk full, I/O error): nothing more is sent, since what is
+  /// sent must be journalled first.
+  journal_failed,
 };
 
 /// Counts the console and tests read while a run goes on.
@@ -55,9 +59,11 @@ struct run_progress {
 
 class runner {
  public:
-  /// Everything passed in must outlive the run (until `done` has been called).
+  /// Everything passed in must outlive the run (until `done` has been called). `journal` may be
+  /// null (no state.path): then nothing is recorded and a killed run cannot be resumed.
   runner(const job::job& job, identity::identity_client& client, report::report_builder& report,
-         item_source& source, rate_limiter& limiter, std::chrono::steady_clock::time_point started);
+         item_stream& source, rate_limiter& limiter, std::chrono::steady_clock::time_point started,
+         run_journal* journal = nullptr);
   ~runner();
 
   /// Starts min(concurrency, items) workers on strands of `executor`; `done` is called once,
@@ -74,6 +80,11 @@ class runner {
   std::string stop_detail() const;
   run_progress progress() const;
 
+  /// Called with each item that issued a token, with the token, before the item is reported
+  /// (outputs.tokens); serialized. The token goes nowhere else.
+  std::function<void(const std::string& user_id, const std::string& token,
+                     std::chrono::system_clock::time_point expires_on)>
+      on_token;
   /// Called with each finished item (for the console), after the report has it; serialized.
   std::function<void(const report::item_outcome&)> on_item;
 
@@ -82,12 +93,15 @@ class runner {
   struct attempt_result;
 
   boost::asio::awaitable<void> worker(std::shared_ptr<worker_state> state);
+  struct item_context;
   boost::asio::awaitable<report::item_outcome> run_item(worker_state& state, item_seed seed);
-  /// `custom_id` is the item's customId (empty without one): it makes a create idempotent.
-  boost::asio::awaitable<report::step_outcome> run_step(worker_state& state, const job::step& step,
-                                                        std::string& user_id, const std::string& custom_id);
+  /// `number`: the step's place in the job, for the journal.
+  boost::asio::awaitable<report::step_outcome> run_step(worker_state& state, item_context& item, const job::step& step,
+                                                        std::size_t number);
   boost::asio::awaitable<attempt_result> attempt(const job::step& step, const std::string& user_id,
                                                  const std::string& custom_id);
+  /// Hands out the next item and journals its start, in index order.
+  std::optional<item_seed> next_seed();
   /// Waits for the rate limiter's slot and the operation's window; false when cancelled.
   boost::asio::awaitable<bool> acquire_send_slot(job::operation op);
   /// Waits until `when` unless the run is cancelled first; false when cancelled.
@@ -97,13 +111,15 @@ class runner {
   const job::job& job_;
   identity::identity_client& client_;
   report::report_builder& report_;
-  item_source& source_;
+  item_stream& source_;
   rate_limiter& limiter_;
+  run_journal* journal_;
   retry_policy retry_;
   std::chrono::steady_clock::time_point started_;
 
   std::atomic<stop_reason> stop_reason_{stop_reason::none};
   std::atomic<bool> cancelled_{false};
+  std::mutex seed_mutex_;     // one item handed out and journalled at a time
   mutable std::mutex mutex_;  // guards everything below
   std::string stop_detail_;
   run_progress progress_;

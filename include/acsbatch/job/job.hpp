@@ -65,7 +65,7 @@ struct connection_spec {
   bool tls_verify = true;
 };
 
-/// Where the users come from: exactly one of create, from_file, from_report is set.
+/// Where the users come from: exactly one of create, from_file, from_state, from_report is set.
 /// The loader only checks that a path is given; the engine opens the file when the run starts.
 struct users_spec {
   std::uint64_t create = 0;  ///< how many new users the job makes
@@ -77,11 +77,18 @@ struct users_spec {
   /// The `items[].user_id` of an acsbatch report whose item succeeded (and was not deleted).
   /// Resolved like from_file.
   std::string from_report;
+  /// The identities another job's journal (state.path) says exist: created, not deleted.
+  /// Resolved like from_file.
+  std::string from_state;
   /// With create: a customId template containing `{index}` (e.g. `launch-{index}`). Creating
   /// with a customId is idempotent (same customId → same identity), so a create that may have
   /// reached the service can be retried safely. Needs api_version 2025-03-02-preview or 2025-06-30.
   std::string custom_id;
   bool creates_users() const { return create > 0; }
+  /// The file existing users come from (from_file, from_state or from_report); empty with create.
+  const std::string& existing_users_path() const {
+    return !from_file.empty() ? from_file : !from_state.empty() ? from_state : from_report;
+  }
   /// The customId of item `index` (empty when no template is set).
   std::string custom_id_for(std::uint64_t index) const;
 };
@@ -126,6 +133,21 @@ struct report_spec {
   bool items = true;
 };
 
+/// `state`: the journal that makes a run resumable (`--resume`) and its identities cleanable.
+struct state_spec {
+  std::string path;  ///< SQLite file; relative to the working directory; empty: no journal
+};
+
+/// `outputs`: files a run writes besides its report.
+struct outputs_spec {
+  /// Tokens as JSON lines {user_id, token, expires_on}, mode 0600, renamed into place at the end
+  /// of the run (appended to across --resume). Empty: tokens are written nowhere.
+  std::string tokens;
+  /// A Prometheus textfile-collector file (e.g. /var/lib/node_exporter/acsbatch_nightly.prom),
+  /// replaced atomically at the end of every run. Empty: none.
+  std::string prometheus;
+};
+
 struct job {
   int version = 1;
   std::string name;
@@ -147,6 +169,8 @@ struct job {
   /// `thresholds`: pass/fail criteria evaluated against the report at the end of the run (exit 2
   /// when one fails); each names only operations among the steps.
   std::vector<report::threshold> thresholds;
+  state_spec state;
+  outputs_spec outputs;
   /// Keys the file has that this version reads but does not act on yet, as
   /// `FILE:LINE:COL: message` lines in file order (the CLI shows them as warnings).
   std::vector<std::string> warnings;

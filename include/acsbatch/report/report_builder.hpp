@@ -52,12 +52,19 @@ struct step_outcome {
   std::optional<std::chrono::system_clock::time_point> token_expires_on;
   /// Offset of the step's start from the run's start, for the per-second timeline.
   std::chrono::microseconds started_at{0};
+  /// Done by an earlier run of the job (--resume): started_at is on that run's clock.
+  bool from_earlier_run = false;
 };
 
 struct item_outcome {
   std::uint64_t index = 0;
   std::string user_id;
   bool skipped = false;
+  /// A create whose answer was lost (the run was killed, or a retry was unsafe) may have made an
+  /// identity that no record names: the report lists such items.
+  bool uncertain = false;
+  /// Done by an earlier run of the same job (--resume): counted, but not in this run's timeline.
+  bool from_earlier_run = false;
   std::vector<step_outcome> steps;
   /// Not skipped and every step succeeded.
   bool ok() const;
@@ -65,6 +72,8 @@ struct item_outcome {
 
 struct item_totals {
   std::uint64_t total = 0, succeeded = 0, failed = 0, skipped = 0;
+  std::uint64_t uncertain = 0;          ///< items whose create may have left an unrecorded identity
+  std::uint64_t from_earlier_runs = 0;  ///< finished by an earlier run of the job (--resume)
 };
 
 class report_builder {
