@@ -47,6 +47,7 @@ struct emulator_options {
   std::optional<std::uint64_t> seed;
   std::string state_file;  ///< --state: identities persist here (empty: in memory only)
   std::string key_file;    ///< --key-file: the access key, kept private (empty: a random key)
+  std::string capture_file;  ///< --capture: every request as a JSON line, secrets redacted
   std::string tls_cert;    ///< --tls-cert: PEM certificate chain; with tls_key, serve HTTPS
   std::string tls_key;     ///< --tls-key: its PEM private key
 };

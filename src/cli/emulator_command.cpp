@@ -50,6 +50,7 @@ exit_code emulator_command(const emulator_options& options) {
   }
   server.seed = options.seed;
   server.state_file = options.state_file;
+  server.capture_file = options.capture_file;
   server.tls_certificate_file = options.tls_cert;
   server.tls_key_file = options.tls_key;
   if (!options.key_file.empty()) {

@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
                            "saved every 2 s when changed and at stop)");
   emulator_cmd->add_option("--key-file", emulator.key_file,
                            "Read the access key (base64) from FILE, mode 0600; created with a random key if missing");
+  emulator_cmd->add_option("--capture", emulator.capture_file,
+                           "Write every request (method, path, query, headers, body; signatures and secrets "
+                           "redacted) to FILE as JSON lines");
   emulator_cmd->add_option("--tls-cert", emulator.tls_cert,
                            "Serve HTTPS with this PEM certificate chain (needs --tls-key)");
   emulator_cmd->add_option("--tls-key", emulator.tls_key, "The PEM private key of --tls-cert");

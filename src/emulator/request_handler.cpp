@@ -88,6 +88,9 @@ reply_plan request_handler::respond(const http::request& request, bool peer_is_l
   const auto [path, query] = split_request_target(request.target);
   context ctx{request, peer_is_loopback, now, steady_now, query, match_route(request.method, path),
               {}, {}, {}, {}};
+  const bool own_endpoint =
+      ctx.route.op == operation::emulator_stats || ctx.route.op == operation::emulator_validate_token;
+  if (options_.capture && !own_endpoint) options_.capture->record(request);
   reply_plan plan;
   try {
     plan.response = dispatch(ctx);

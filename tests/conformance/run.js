@@ -29,6 +29,8 @@ async function main() {
   };
   require("./sdk_surface").register(ctx);
   require("./sdk_retry").register(ctx);
+  require("./signer").register(ctx);
+  require("./wire").register(ctx);
   try {
     process.exitCode = (await runAll(args.filter)) === 0 ? 0 : 1;
   } finally {

@@ -24,10 +24,10 @@ if ! cmp -s "$work/package-lock.json" "$work/node_modules/.acsbatch-installed-lo
   echo "conformance: npm ci took $(( ($(date +%s%N) - started) / 1000000 )) ms"
 fi
 
-binary=$1
+binary=$(realpath "$1")
 shift
 args=(--acsbatch "$binary")
-if [[ $# -gt 0 && -n "$1" ]]; then args+=(--signer "$1"); fi
+if [[ $# -gt 0 && -n "$1" ]]; then args+=(--signer "$(realpath "$1")"); fi
 [[ $# -gt 0 ]] && shift
 cd "$work"
 exec node run.js "${args[@]}" "$@"

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "acsbatch/emulator/fault_injector.hpp"
 #include "acsbatch/emulator/identity_store.hpp"
 #include "acsbatch/emulator/latency_model.hpp"
+#include "acsbatch/emulator/request_capture.hpp"
 #include "acsbatch/emulator/request_stats.hpp"
 #include "acsbatch/emulator/service_limits.hpp"
 #include "acsbatch/emulator/sliding_window_limiter.hpp"
@@ -40,6 +42,8 @@ struct handler_options {
   std::uint64_t seed = 0;
   /// Second 0 of the stats' `rates`; nullopt: the first counted request.
   std::optional<steady_time> started_at{};
+  /// `--capture`: where every request but /emulator/* is recorded; null: nowhere.
+  std::shared_ptr<request_capture> capture{};
 };
 
 /// What the server does with one request.

@@ -59,6 +59,9 @@ struct server_options {
   /// The certificate is served as it is — an expired or misnamed one too, for client tests.
   std::filesystem::path tls_certificate_file{};
   std::filesystem::path tls_key_file{};
+  /// `--capture`: record every request (secrets redacted) as JSON lines here
+  /// (request_capture.hpp); the constructor creates or truncates it. Empty: no capture.
+  std::filesystem::path capture_file{};
   /// Told (on a background thread) when a periodic or final save fails; empty: a line on
   /// std::cerr. The message names the file and never holds a secret.
   std::function<void(const std::string&)> on_state_error{};
