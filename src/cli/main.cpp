@@ -6,6 +6,7 @@
 #include "acsbatch/emulator/spec_checks.hpp"
 #include "acsbatch/job/job.hpp"
 #include "commands.hpp"
+#include "report_command.hpp"
 
 int main(int argc, char** argv) {
   // The job loader checks `connection.emulator` specs with the emulator's own grammar.
@@ -81,6 +82,15 @@ int main(int argc, char** argv) {
                            "Serve HTTPS with this PEM certificate chain (needs --tls-key)");
   emulator_cmd->add_option("--tls-key", emulator.tls_key, "The PEM private key of --tls-cert");
 
+  acsbatch::cli::report_options report_args;
+  auto* report_cmd = app.add_subcommand("report", "Work on finished reports: merge");
+  report_cmd->require_subcommand(1);
+  auto* merge_cmd = report_cmd->add_subcommand("merge", "Add reports of one job (shards, repeated runs) into one");
+  merge_cmd->add_option("reports", report_args.inputs, "Two or more reports")->required();
+  merge_cmd->add_flag("--force", report_args.force, "Merge reports of different jobs (job sha256) too");
+  for (auto* cmd : {merge_cmd})
+    cmd->add_option("-o,--output", report_args.output, "Where to write it")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,5 +103,6 @@ int main(int argc, char** argv) {
   else if (*cleanup_cmd) result = acsbatch::cli::cleanup_command(cleanup);
   else if (*validate_cmd) result = acsbatch::cli::validate_command(validate_file, validate_overrides);
   else if (*emulator_cmd) result = acsbatch::cli::emulator_command(emulator);
+  else if (*merge_cmd) result = acsbatch::cli::report_merge_command(report_args);
   return static_cast<int>(result);
 }

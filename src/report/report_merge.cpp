@@ -1,0 +1,138 @@
+#include "acsbatch/report/report_merge.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "acsbatch/core/http_date.hpp"
+#include "acsbatch/report/threshold.hpp"
+
+namespace acsbatch::report {
+namespace {
+
+using clock = std::chrono::system_clock;
+
+/// As the run's own timeline: a week of seconds at most.
+constexpr std::uint64_t max_timeline_seconds = 7 * 24 * 3600;
+
+clock::time_point time_of(const merge_input& input, const std::string& text, std::string_view what) {
+  const auto parsed = parse_rfc3339(text);
+  if (!parsed)
+    throw report_read_error(false, input.path.string() + ": not an acsbatch report: " + std::string(what) +
+                                       " is not an RFC 3339 time");
+  return *parsed;
+}
+
+void add(operation_totals& into, const operation_totals& from) {
+  into.count += from.count;
+  into.ok += from.ok;
+  into.failed += from.failed;
+  into.retries += from.retries;
+  into.throttled += from.throttled;
+  into.latency.merge(from.latency);
+}
+
+/// The threshold behind a report's `expr` (its canonical text), to evaluate it again on the sums.
+std::optional<threshold> threshold_of(const std::string& expr) {
+  // Any operation name the text holds is acceptable: the reports' own run checked it.
+  std::vector<std::string_view> names;
+  const auto open = expr.find('('), close = expr.find(')');
+  if (open != std::string::npos && close != std::string::npos && close > open)
+    names.push_back(std::string_view(expr).substr(open + 1, close - open - 1));
+  try {
+    return parse_threshold(expr, names);
+  } catch (const threshold_error&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+report_document merge_reports(std::span<const merge_input> inputs, bool force) {
+  report_document out;
+  if (inputs.empty()) return out;
+  const auto& first = inputs.front().document;
+  for (const auto& input : inputs) {
+    if (input.document.job_sha256 != first.job_sha256 && !force)
+      throw merge_refused(input.path.string() + " is a report of another job than " + inputs.front().path.string() +
+                          " (job '" + input.document.job_name + "' sha256 " + input.document.job_sha256.substr(0, 12) +
+                          "… vs '" + first.job_name + "' " + first.job_sha256.substr(0, 12) +
+                          "…); --force merges them anyway");
+  }
+  out.job_name = first.job_name;
+  out.job_file = first.job_file;
+  out.job_sha256 = first.job_sha256;
+  out.endpoint = first.endpoint;
+  out.api_version = first.api_version;
+  out.parameters = first.parameters;
+  out.embedded = true;
+
+  std::vector<clock::time_point> starts;
+  clock::time_point start = clock::time_point::max(), finish = clock::time_point::min();
+  for (const auto& input : inputs) {
+    const auto s = time_of(input, input.document.started_at, "started_at");
+    const auto f = time_of(input, input.document.finished_at, "finished_at");
+    starts.push_back(s);
+    start = std::min(start, s);
+    finish = std::max(finish, f);
+  }
+  out.started_at = format_rfc3339(start);
+  out.finished_at = format_rfc3339(std::max(start, finish));
+  out.duration_s = std::max(0.0, std::chrono::duration<double>(finish - start).count());
+
+  bool all_targets = true;
+  double target = 0;
+  std::vector<std::string> exprs;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const auto& d = inputs[i].document;
+    out.merged_from.push_back(inputs[i].path.string());
+    out.embedded = out.embedded && d.embedded;
+    out.items.total += d.items.total;
+    out.items.succeeded += d.items.succeeded;
+    out.items.failed += d.items.failed;
+    out.items.skipped += d.items.skipped;
+    for (const auto& [name, totals] : d.operations) add(out.operations[name], totals);
+    if (d.target_rate) target += *d.target_rate;
+    else all_targets = false;
+    for (const auto& e : d.errors) {
+      const auto it = std::find_if(out.errors.begin(), out.errors.end(), [&](const auto& g) { return g.code == e.code; });
+      if (it == out.errors.end()) out.errors.push_back(e);
+      else it->count += e.count;
+    }
+    for (const auto& t : d.thresholds)
+      if (std::find(exprs.begin(), exprs.end(), t.expr) == exprs.end()) exprs.push_back(t.expr);
+
+    // Whole seconds after the earliest start: step i of this report's timeline happened then.
+    const auto offset = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(starts[i] - start).count());
+    if (offset + d.timeline.size() > max_timeline_seconds)
+      throw merge_refused(inputs[i].path.string() + " started more than 7 days after the earliest report: their "
+                          "timelines cannot be aligned");
+    if (d.timeline.size() + offset > out.timeline.size()) out.timeline.resize(d.timeline.size() + offset);
+    for (std::size_t t = 0; t < d.timeline.size(); ++t) {
+      auto& into = out.timeline[t + offset];
+      into.started += d.timeline[t].started;
+      into.ok += d.timeline[t].ok;
+      into.failed += d.timeline[t].failed;
+      into.throttled += d.timeline[t].throttled;
+    }
+    out.latencies.merge(d.latencies, offset);
+  }
+  if (all_targets) out.target_rate = target;
+  std::uint64_t done = 0;
+  for (const auto& [name, totals] : out.operations) done += totals.count;
+  out.achieved_rate = out.duration_s > 0 ? static_cast<double>(done) / out.duration_s : 0.0;
+  std::stable_sort(out.errors.begin(), out.errors.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+
+  for (const auto& expr : exprs) {
+    const auto t = threshold_of(expr);
+    if (!t) {
+      out.thresholds.push_back({expr, std::nullopt, "", false});  // not ours to judge: fails
+      continue;
+    }
+    const auto result = evaluate(*t, out.operations, out.duration_s);
+    out.thresholds.push_back({result.expr, result.value, std::string(base_unit(t->metric)), result.ok});
+  }
+  return out;
+}
+
+}  // namespace acsbatch::report
