@@ -14,6 +14,8 @@ packages=(
   # TLS trust store for real endpoints; procps for tests that watch processes; the openssl
   # CLI mints the test CA and certificates of the emulator's HTTPS tests
   ca-certificates procps openssl
+  # headless Chromium renders the HTML report in a test (screenshot and DOM); +414 MB
+  chromium
 )
 packages+=("$@")
 

@@ -2,7 +2,9 @@
 
 #include <iostream>
 
+#include "acsbatch/report/html_report.hpp"
 #include "acsbatch/report/report_merge.hpp"
+#include "acsbatch/report/text_file.hpp"
 
 namespace acsbatch::cli {
 namespace {
@@ -15,6 +17,23 @@ exit_code read_failure(const report::report_read_error& e) {
 exit_code write_failure(const std::exception& e) {
   std::cerr << "acsbatch: " << e.what() << '\n';
   return exit_code::cannot_write;
+}
+
+/// Reads the one input, renders it and writes the output.
+template <class Render>
+exit_code render_one(const report_options& options, Render render) {
+  report::read_report_result input;
+  try {
+    input = report::read_report(options.inputs.at(0));
+  } catch (const report::report_read_error& e) {
+    return read_failure(e);
+  }
+  try {
+    report::write_text_file(options.output, render(input.document));
+  } catch (const std::exception& e) {
+    return write_failure(e);
+  }
+  return exit_code::ok;
 }
 
 }  // namespace
@@ -63,5 +82,7 @@ exit_code report_merge_command(const report_options& options) {
   }
   return exit_code::ok;
 }
+
+exit_code report_html_command(const report_options& options) { return render_one(options, report::render_html); }
 
 }  // namespace acsbatch::cli

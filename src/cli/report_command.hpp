@@ -1,5 +1,5 @@
 #pragma once
-/// `acsbatch report merge`: work on finished reports.
+/// `acsbatch report merge|html`: work on finished reports.
 
 #include <string>
 #include <vector>
@@ -9,7 +9,7 @@
 namespace acsbatch::cli {
 
 struct report_options {
-  std::vector<std::string> inputs;  ///< report files (merge: two or more)
+  std::vector<std::string> inputs;  ///< report files (merge: two or more; html: one)
   std::string output;               ///< -o FILE
   bool force = false;               ///< merge: reports of different jobs too
 };
@@ -18,5 +18,6 @@ struct report_options {
 /// reports of different jobs without --force; 66 an input cannot be read; 73 the output cannot
 /// be written.
 exit_code report_merge_command(const report_options& options);
+exit_code report_html_command(const report_options& options);
 
 }  // namespace acsbatch::cli

@@ -2,14 +2,18 @@
 
 #include <algorithm>
 
+#include "acsbatch/report/html_report.hpp"
+#include "acsbatch/report/report_document.hpp"
+#include "acsbatch/report/text_file.hpp"
+
 namespace acsbatch::cli {
 namespace {
 
-/// The largest unit that divides it exactly: 200ms, 30s, 10m, 1h, 1d.
+/// The largest unit that divides it exactly: 200ms, 30s, 10m, 24h.
 std::string duration_text(std::chrono::milliseconds value) {
   const auto ms = value.count();
   if (ms == 0) return "0s";
-  constexpr std::pair<long long, const char*> units[] = {{86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
+  constexpr std::pair<long long, const char*> units[] = {{3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
   for (const auto& [size, unit] : units)
     if (ms % size == 0) return std::to_string(ms / size) + unit;
   return std::to_string(ms) + "ms";
@@ -85,7 +89,29 @@ void describe_job(const job::job& job, report::run_info& info) {
   p.emplace_back("timeouts", timeouts);
 }
 
-bool write_report_outputs(const job::job&, const report::report_builder&, report::console&) { return true; }
+bool write_report_outputs(const job::job& job, const report::report_builder& report, report::console& console) {
+  if (job.report.html.empty()) return true;
+  // From the file just written, so that `acsbatch report html|junit` on it gives the same pages.
+  report::report_document document;
+  try {
+    document = report::read_report(report.path()).document;
+  } catch (const std::exception& e) {
+    console.log(report::log_level::error, "cannot_write", std::string("cannot read the report back: ") + e.what());
+    return false;
+  }
+  bool ok = true;
+  const auto write = [&](const std::string& path, std::string_view what, auto render) {
+    if (path.empty()) return;
+    try {
+      report::write_text_file(path, render(document));
+    } catch (const std::exception& e) {
+      console.log(report::log_level::error, "cannot_write", "cannot write the " + std::string(what) + ": " + e.what());
+      ok = false;
+    }
+  };
+  write(job.report.html, "HTML report", report::render_html);
+  return ok;
+}
 
 exit_code judge_thresholds(exit_code outcome, const report::report_builder& report, bool outputs_written) {
   if (outcome != exit_code::ok && outcome != exit_code::items_failed) return outcome;

@@ -131,6 +131,7 @@ struct retry_spec {
 struct report_spec {
   std::string path;  ///< relative paths are relative to the working directory
   bool items = true;
+  std::string html;   ///< `html`: the report as an HTML page, written after the JSON; empty: none
 };
 
 /// `state`: the journal that makes a run resumable (`--resume`) and its identities cleanable.
