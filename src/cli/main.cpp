@@ -83,14 +83,15 @@ int main(int argc, char** argv) {
   emulator_cmd->add_option("--tls-key", emulator.tls_key, "The PEM private key of --tls-cert");
 
   acsbatch::cli::report_options report_args;
-  auto* report_cmd = app.add_subcommand("report", "Work on finished reports: merge, html");
+  auto* report_cmd = app.add_subcommand("report", "Work on finished reports: merge, html, junit");
   report_cmd->require_subcommand(1);
   auto* merge_cmd = report_cmd->add_subcommand("merge", "Add reports of one job (shards, repeated runs) into one");
   merge_cmd->add_option("reports", report_args.inputs, "Two or more reports")->required();
   merge_cmd->add_flag("--force", report_args.force, "Merge reports of different jobs (job sha256) too");
   auto* html_cmd = report_cmd->add_subcommand("html", "Render a report as one self-contained HTML page");
-  for (auto* cmd : {html_cmd}) cmd->add_option("report", report_args.inputs, "The JSON report")->required()->expected(1);
-  for (auto* cmd : {merge_cmd, html_cmd})
+  auto* junit_cmd = report_cmd->add_subcommand("junit", "A report as JUnit XML: a test case per threshold and operation");
+  for (auto* cmd : {html_cmd, junit_cmd}) cmd->add_option("report", report_args.inputs, "The JSON report")->required()->expected(1);
+  for (auto* cmd : {merge_cmd, html_cmd, junit_cmd})
     cmd->add_option("-o,--output", report_args.output, "Where to write it")->required();
 
   try {
@@ -107,5 +108,6 @@ int main(int argc, char** argv) {
   else if (*emulator_cmd) result = acsbatch::cli::emulator_command(emulator);
   else if (*merge_cmd) result = acsbatch::cli::report_merge_command(report_args);
   else if (*html_cmd) result = acsbatch::cli::report_html_command(report_args);
+  else if (*junit_cmd) result = acsbatch::cli::report_junit_command(report_args);
   return static_cast<int>(result);
 }

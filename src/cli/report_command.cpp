@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "acsbatch/report/html_report.hpp"
+#include "acsbatch/report/junit_report.hpp"
 #include "acsbatch/report/report_merge.hpp"
 #include "acsbatch/report/text_file.hpp"
 
@@ -84,5 +85,7 @@ exit_code report_merge_command(const report_options& options) {
 }
 
 exit_code report_html_command(const report_options& options) { return render_one(options, report::render_html); }
+
+exit_code report_junit_command(const report_options& options) { return render_one(options, report::render_junit); }
 
 }  // namespace acsbatch::cli

@@ -1,5 +1,5 @@
 #pragma once
-/// `acsbatch report merge|html`: work on finished reports.
+/// `acsbatch report merge|html|junit`: work on finished reports.
 
 #include <string>
 #include <vector>
@@ -9,7 +9,7 @@
 namespace acsbatch::cli {
 
 struct report_options {
-  std::vector<std::string> inputs;  ///< report files (merge: two or more; html: one)
+  std::vector<std::string> inputs;  ///< report files (merge: two or more; html, junit: one)
   std::string output;               ///< -o FILE
   bool force = false;               ///< merge: reports of different jobs too
 };
@@ -19,5 +19,6 @@ struct report_options {
 /// be written.
 exit_code report_merge_command(const report_options& options);
 exit_code report_html_command(const report_options& options);
+exit_code report_junit_command(const report_options& options);
 
 }  // namespace acsbatch::cli

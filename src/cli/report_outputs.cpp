@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "acsbatch/report/html_report.hpp"
+#include "acsbatch/report/junit_report.hpp"
 #include "acsbatch/report/report_document.hpp"
 #include "acsbatch/report/text_file.hpp"
 
@@ -90,7 +91,7 @@ void describe_job(const job::job& job, report::run_info& info) {
 }
 
 bool write_report_outputs(const job::job& job, const report::report_builder& report, report::console& console) {
-  if (job.report.html.empty()) return true;
+  if (job.report.html.empty() && job.report.junit.empty()) return true;
   // From the file just written, so that `acsbatch report html|junit` on it gives the same pages.
   report::report_document document;
   try {
@@ -110,6 +111,7 @@ bool write_report_outputs(const job::job& job, const report::report_builder& rep
     }
   };
   write(job.report.html, "HTML report", report::render_html);
+  write(job.report.junit, "JUnit report", report::render_junit);
   return ok;
 }
 

@@ -4,7 +4,7 @@ namespace acsbatch::job::detail {
 namespace {
 
 constexpr std::string_view timeouts_keys[] = {"request", "job", "grace"};
-constexpr std::string_view report_keys[] = {"path", "items", "html"};
+constexpr std::string_view report_keys[] = {"path", "items", "html", "junit"};
 
 using std::chrono::milliseconds;
 constexpr milliseconds min_request_timeout{1};
@@ -51,7 +51,7 @@ void read_report(reader& r, const entry& section, report_spec& out) {
   const auto entries = r.mapping(section);
   if (!entries) return;
   for (const auto& e : *entries) {
-    if (e.key == "path" || e.key == "html") {
+    if (e.key == "path" || e.key == "html" || e.key == "junit") {
       const auto value = r.string(e);
       if (!value) continue;
       if (value->text.empty() || value->text.back() == '/')
@@ -59,7 +59,7 @@ void read_report(reader& r, const entry& section, report_spec& out) {
       else if (value->text.find('\0') != std::string::npos)
         r.report().error(value->at, e.path + " must not contain a NUL character");
       else
-        (e.key == "path" ? out.path : out.html) = value->text;
+        (e.key == "path" ? out.path : e.key == "html" ? out.html : out.junit) = value->text;
     } else if (e.key == "items") {
       if (const auto value = r.boolean(e)) out.items = *value;
     } else {

@@ -132,6 +132,7 @@ struct report_spec {
   std::string path;  ///< relative paths are relative to the working directory
   bool items = true;
   std::string html;   ///< `html`: the report as an HTML page, written after the JSON; empty: none
+  std::string junit;  ///< `junit`: the report as JUnit XML (thresholds and operations); empty: none
 };
 
 /// `state`: the journal that makes a run resumable (`--resume`) and its identities cleanable.
