@@ -14,8 +14,6 @@
 namespace acsbatch::state {
 namespace {
 
-constexpr std::size_t block = 64 * 1024;
-
 [[noreturn]] void fail(const std::string& what) { throw std::system_error(errno ? errno : EIO, std::generic_category(), what); }
 
 /// JSON string escaping for ids and tokens (both printable ASCII in practice; escape anyway).
@@ -73,7 +71,10 @@ void token_file::add(const std::string& user_id, const std::string& token,
   append_json_string(buffer_, token);
   buffer_ += ",\"expires_on\":\"" + format_rfc3339(expires_on) + "\"}\n";
   ++count_;
-  if (buffer_.size() >= block) write_buffer();
+  // Written at once, not buffered: the journal records the step done right after, and a killed
+  // run must not have journalled a token that never reached the file (the kernel keeps what
+  // write() took even when the process is killed).
+  write_buffer();
 }
 
 void token_file::write_buffer() {

@@ -3,7 +3,8 @@
 /// a token is ever written. The lines go to `<path>.partial` (mode 0600 from its creation) as
 /// tokens arrive; commit() renames it over `path`, so a reader never sees half a file. A resumed
 /// run appends to the same partial file (taking back a committed file first), so the final file
-/// holds the tokens of every run of the job.
+/// holds the tokens of every run of the job. A step cut off between the token's arrival and its
+/// journal record is redone on --resume: that user then has two lines, the later one newer.
 
 #include <chrono>
 #include <string>
@@ -19,8 +20,8 @@ class token_file {
   token_file(const token_file&) = delete;
   token_file& operator=(const token_file&) = delete;
 
-  /// Buffers one line; written out in blocks. Throws std::system_error when a block cannot be
-  /// written (disk full).
+  /// Writes one line at once (a killed run keeps every token it received: the step that issued
+  /// it is journalled done only afterwards). Throws std::system_error (disk full).
   void add(const std::string& user_id, const std::string& token, std::chrono::system_clock::time_point expires_on);
   /// Writes what is buffered, fsyncs, renames into place. Throws std::system_error.
   void commit();
