@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan (items, steps, limits, expected duration); send nothing");
   run_cmd->add_flag("--resume", run.resume,
                     "Finish the run journalled in the job's state.path: finished steps are not repeated, the report "
-                    "covers every run");
+                    "covers every run. A finished job that creates users sends nothing; a finished one that does "
+                    "not (a rotation) starts its next run — what cron runs");
   run_cmd->add_flag("--force", run.force, "With --resume: resume even though the job file changed");
   run_cmd->add_option("--threads", run.threads, "Threads running the I/O (default 1)")
       ->check(CLI::Range(1u, 64u));

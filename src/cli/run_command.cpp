@@ -66,6 +66,7 @@ std::optional<exit_code> open_journal(const job::job& job, const run_options& op
     }
     out.journal.emplace(path, true);
     auto previous = out.journal->meta();
+    const std::uint64_t earlier_runs = previous ? previous->runs : 0;
     if (previous && options.resume && previous->job_sha256 != job.sha256 && !options.force) {
       console.log(error, "job_changed",
                   job.file + " changed since the run journalled in " + path + " (sha256 " +
@@ -73,6 +74,12 @@ std::optional<exit_code> open_journal(const job::job& job, const run_options& op
                       "… now): resuming could mix two different jobs; restore the file, or pass --force to "
                       "resume with the new one");
       return exit_code::invalid_job;
+    }
+    if (previous && previous->finished && options.resume && !creates_users(job)) {
+      // A finished rotation has nothing left to finish: --resume (what cron runs every night)
+      // starts the next one. A job that creates users is done once finished: nothing is sent.
+      out.journal->clear_items();
+      previous.reset();
     }
     if (previous && !options.resume) {
       const auto counts = out.journal->counts();
@@ -102,7 +109,7 @@ std::optional<exit_code> open_journal(const job::job& job, const run_options& op
     out.meta.api_version = job.connection.api_version;
     out.meta.custom_id = job.users.custom_id;
     out.meta.steps = job.steps.size();
-    out.meta.runs = (previous ? previous->runs : 0) + 1;
+    out.meta.runs = earlier_runs + 1;
     out.meta.finished = false;
     out.journal->write_meta(out.meta);
     out.writer.emplace(path, out.meta.runs);

@@ -82,8 +82,10 @@ void read_users(reader& r, const entry& section, std::string_view job_directory,
     } else if (e.key == "custom_id") {
       read_custom_id(r, e, connection, out);
     } else if (e.key == "from_state") {
+      // Another job's state.path, and like it relative to the working directory (journals are
+      // where runs happen, not files shipped beside the job).
       source = &e;
-      if (auto path = read_path(r, e, job_directory)) out.from_state = std::move(*path);
+      if (auto path = read_path(r, e, {})) out.from_state = std::move(*path);
     } else {
       r.unknown_key(e, users_keys);
     }

@@ -23,6 +23,19 @@ TEST(JobShipped, Quickstart) {
   EXPECT_TRUE(j.warnings.empty());
 }
 
+TEST(JobShipped, RevokeNightlyRotatesProvisionsJournalForCron) {
+  const job j = shipped("revoke-nightly.yaml");
+  EXPECT_EQ(j.name, "revoke-nightly");
+  EXPECT_EQ(j.users.from_state, shipped("provision.yaml").state.path);
+  EXPECT_EQ(j.state.path, "state/revoke-nightly.db");
+  EXPECT_EQ(j.outputs.tokens, "out/revoke-nightly.tokens.jsonl");
+  EXPECT_EQ(j.outputs.prometheus, "metrics/acsbatch_revoke-nightly.prom");
+  ASSERT_EQ(j.steps.size(), 2u);
+  EXPECT_EQ(j.steps[0].op, operation::revoke_tokens);
+  EXPECT_EQ(j.steps[1].op, operation::issue_token);
+  EXPECT_EQ(j.connection.emulator.state, shipped("provision.yaml").connection.emulator.state);
+}
+
 TEST(JobShipped, ProvisionCreatesTenThousandUsersWithTokens) {
   const job j = shipped("provision.yaml");
   EXPECT_EQ(j.name, "provision");
@@ -64,7 +77,7 @@ TEST(JobShipped, RotateTokensReadsProvisionsReport) {
 
 TEST(JobShipped, ARealConnectionStringIsTakenFromTheEnvironment) {
   const std::string cs = "endpoint=https://res.communication.azure.com/;accesskey=c2VjcmV0";
-  for (const std::string_view name : {"quickstart.yaml", "provision.yaml", "rotate-tokens.yaml"}) {
+  for (const std::string_view name : {"quickstart.yaml", "provision.yaml", "rotate-tokens.yaml", "revoke-nightly.yaml"}) {
     const job j = load_job((project_root() / "jobs" / name).string(),
                            env_of({{"COMMUNICATION_SERVICES_CONNECTION_STRING", cs}}));
     EXPECT_FALSE(j.connection.embedded) << name;

@@ -107,10 +107,10 @@ TEST(JobUsers, CreateRange) {
             "job.yaml:4:17: users.create must be from 1 to 100000000, not '0'");
 }
 
-TEST(JobUsers, FromStateIsResolvedAgainstTheJobDirectory) {
-  const auto j = parse_job("version: 1\nname: t\nusers:\n  from_state: ../state/provision.db\nsteps: [revoke_tokens]\n",
+TEST(JobUsers, FromStateIsRelativeToTheWorkingDirectoryLikeStatePath) {
+  const auto j = parse_job("version: 1\nname: t\nusers:\n  from_state: state/provision.db\nsteps: [revoke_tokens]\n",
                            "jobs/rotate.yaml", env_of());
-  EXPECT_EQ(j.users.from_state, "jobs/../state/provision.db");
+  EXPECT_EQ(j.users.from_state, "state/provision.db");
   EXPECT_EQ(j.users.existing_users_path(), j.users.from_state);
 }
 

@@ -77,8 +77,8 @@ struct users_spec {
   /// The `items[].user_id` of an acsbatch report whose item succeeded (and was not deleted).
   /// Resolved like from_file.
   std::string from_report;
-  /// The identities another job's journal (state.path) says exist: created, not deleted.
-  /// Resolved like from_file.
+  /// The identities another job's journal (its state.path) says exist: created, not deleted.
+  /// Relative to the working directory, like state.path.
   std::string from_state;
   /// With create: a customId template containing `{index}` (e.g. `launch-{index}`). Creating
   /// with a customId is idempotent (same customId → same identity), so a create that may have
