@@ -81,7 +81,8 @@ request_handler::request_handler(handler_options options, std::optional<store_st
       limiter_(options_.limits),
       faults_(options_.faults, derive_seed(options_.seed, random_stream::faults)),
       latency_(options_.latency, derive_seed(options_.seed, random_stream::latency)),
-      rates_(options_.started_at) {}
+      rates_(options_.started_at),
+      entra_signing_secret_(auth::random_bytes(32)) {}
 
 reply_plan request_handler::respond(const http::request& request, bool peer_is_loopback,
                                     std::chrono::system_clock::time_point now, steady_time steady_now) {
@@ -90,6 +91,8 @@ reply_plan request_handler::respond(const http::request& request, bool peer_is_l
               {}, {}, {}, {}};
   const bool own_endpoint =
       ctx.route.op == operation::emulator_stats || ctx.route.op == operation::emulator_validate_token;
+  const bool token_endpoint = ctx.route.op == operation::entra_token || ctx.route.op == operation::imds_token ||
+                              ctx.route.op == operation::app_service_token;
   if (options_.capture && !own_endpoint) options_.capture->record(request);
   reply_plan plan;
   try {
@@ -99,8 +102,7 @@ reply_plan request_handler::respond(const http::request& request, bool peer_is_l
     plan.response = replies::error(500, "InternalServerError", std::string("Emulator failure: ") + e.what());
   }
   const auto op = ctx.route.op;
-  if (op != operation::emulator_stats && op != operation::emulator_validate_token)
-    plan.delay = latency_.sample();
+  if (!own_endpoint && !token_endpoint) plan.delay = latency_.sample();
   if (ctx.fault) {
     const auto kind = ctx.fault->rule.kind;
     stats_.record_fault(op, kind);
@@ -152,6 +154,10 @@ http::response request_handler::dispatch(context& ctx) {
         return res;
       }
       return validate_token(ctx);
+    case operation::entra_token:
+    case operation::imds_token:
+    case operation::app_service_token:
+      return entra_token(ctx);
     default:
       break;
   }
@@ -179,6 +185,17 @@ http::response request_handler::dispatch(context& ctx) {
                           "GET /identities/{id} does not exist in api-version " + ctx.api_version +
                               " (it does in 2025-03-02-preview and 2025-06-30).");
 
+  // With --entra, a bearer token this emulator issued replaces the HMAC signature (the SDK then
+  // sends neither x-ms-date nor x-ms-content-sha256). Without it a bearer token is just not an
+  // HMAC Authorization (malformed_authorization).
+  if (const auto authorization = req.headers.get("Authorization");
+      options_.entra && authorization && authorization->size() >= 7 &&
+      http::iequals(authorization->substr(0, 7), "Bearer ")) {
+    if (accepts_bearer(*authorization, entra_signing_secret_, ctx.now)) return serve_identity_operation(ctx);
+    auto res = replies::error(401, "Denied", "Denied by the resource provider.");
+    res.headers.set("x-emulator-denial-reason", "bearer_token_rejected");
+    return res;
+  }
   if (const auto failure = verify_request(req, signer_, ctx.now, options_.max_clock_skew)) {
     auto res = replies::error(401, "Denied", failure->message);
     res.headers.set("x-emulator-denial-reason", std::string(to_string(failure->reason)));
@@ -272,6 +289,16 @@ http::response request_handler::get_user(context& ctx) {
   const auto identity = store_.find(ctx.route.identity_id);
   if (!identity) return identity_not_found(ctx.route.identity_id);
   return replies::json(200, identity_json(*identity, true));
+}
+
+http::response request_handler::entra_token(context& ctx) {
+  if (!options_.entra)
+    return replies::error(404, "NotFound", "The emulator serves Entra ID token endpoints only with --entra.");
+  const auto where = ctx.route.op == operation::entra_token ? entra_endpoint::token
+                     : ctx.route.op == operation::imds_token ? entra_endpoint::imds
+                                                             : entra_endpoint::app_service;
+  return answer_token_request(*options_.entra, entra_signing_secret_, where, ctx.route.identity_id, ctx.request,
+                              ctx.now);
 }
 
 http::response request_handler::validate_token(context& ctx) {

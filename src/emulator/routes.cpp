@@ -37,6 +37,7 @@ std::string_view to_string(operation op) {
       "create_user",    "create_user_and_token", "issue_token",
       "revoke_tokens",  "delete_user",           "get_user",
       "exchange_teams_token", "emulator_stats",  "emulator_validate_token",
+      "entra_token",    "imds_token",            "app_service_token",
       "other"};
   return names[static_cast<std::size_t>(op)];
 }
@@ -106,6 +107,25 @@ route match_route(std::string_view method, std::string_view path) {
   // answered "not implemented", whatever the method.
   if (segments.size() >= 3 && segments[0] == "access" && segments[1] == "teamsExtension") {
     none.op = operation::exchange_teams_token;
+    return none;
+  }
+  // Entra ID's token endpoint (login.microsoftonline.com/{tenant}/oauth2/v2.0/token) and the
+  // managed-identity endpoints, served when the emulator runs with --entra.
+  if (segments.size() == 4 && segments[1] == "oauth2" && segments[2] == "v2.0" && segments[3] == "token" &&
+      !segments[0].empty()) {
+    if (!is("POST")) return not_allowed(operation::entra_token, "POST");
+    none.op = operation::entra_token;
+    none.identity_id = percent_decode_segment(segments[0]).value_or("");
+    return none;
+  }
+  if (path == "/metadata/identity/oauth2/token") {
+    if (!is("GET")) return not_allowed(operation::imds_token, "GET");
+    none.op = operation::imds_token;
+    return none;
+  }
+  if (path == "/msi/token") {
+    if (!is("GET")) return not_allowed(operation::app_service_token, "GET");
+    none.op = operation::app_service_token;
     return none;
   }
   if (segments.size() == 2 && segments[0] == "emulator") {

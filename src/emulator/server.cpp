@@ -114,7 +114,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   static handler_options handler_options_of(const server_options& o) {
     return {o.access_key, o.resource_id, o.max_clock_skew, o.limits,
             o.faults,     o.latency,     *o.seed,          std::chrono::steady_clock::now(),
-            o.capture_file.empty() ? nullptr : std::make_shared<request_capture>(o.capture_file)};
+            o.capture_file.empty() ? nullptr : std::make_shared<request_capture>(o.capture_file),
+            o.entra};
   }
 
   void start();

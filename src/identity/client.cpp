@@ -28,12 +28,16 @@ error needs_custom_id_version(std::string_view what, std::string_view api_versio
 
 identity_client::identity_client(http::client& http, acsbatch::endpoint target,
                                  const auth::hmac_signer& signer, client_options options)
-    : http_(http), target_(std::move(target)), signer_(signer), options_(std::move(options)) {}
+    : http_(http), target_(std::move(target)), signer_(&signer), options_(std::move(options)) {}
+
+identity_client::identity_client(http::client& http, acsbatch::endpoint target, auth::entra_credential& credential,
+                                 client_options options)
+    : http_(http), target_(std::move(target)), credential_(&credential), options_(std::move(options)) {}
 
 request_context identity_client::context() const {
   request_context ctx;
   ctx.target = &target_;
-  ctx.signer = &signer_;
+  ctx.signer = signer_;
   ctx.api_version = options_.api_version;
   ctx.user_agent = options_.user_agent;
   ctx.client_request_id = new_client_request_id();
@@ -41,10 +45,29 @@ request_context identity_client::context() const {
   return ctx;
 }
 
+asio::awaitable<result<request_context>> identity_client::authorized_context() {
+  auto ctx = context();
+  if (credential_ == nullptr) co_return ctx;
+  auto token = co_await credential_->token();
+  if (!token) {
+    error e;
+    e.code = token.error().code;
+    e.http_status = token.error().http_status;
+    e.service_code = token.error().error;
+    e.message = token.error().http_status != 0 ? "Entra ID " + token.error().describe() : token.error().describe();
+    e.client_request_id = ctx.client_request_id;
+    co_return e;
+  }
+  ctx.bearer_token = std::move(*token);
+  co_return ctx;
+}
+
 asio::awaitable<result<user>> identity_client::create_user(create_options options) {
   if (options.custom_id && !api_version_has_custom_id(options_.api_version))
     co_return needs_custom_id_version("customId", options_.api_version);
-  const auto ctx = context();
+  auto authorized = co_await authorized_context();
+  if (!authorized) co_return authorized.error();
+  const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_create_user(ctx, options), options_.request_timeout);
   if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
   co_return read_create_user(*sent, ctx.client_request_id);
@@ -55,7 +78,9 @@ asio::awaitable<result<user_and_token>> identity_client::create_user_and_token(
     create_options options) {
   if (options.custom_id && !api_version_has_custom_id(options_.api_version))
     co_return needs_custom_id_version("customId", options_.api_version);
-  const auto ctx = context();
+  auto authorized = co_await authorized_context();
+  if (!authorized) co_return authorized.error();
+  const auto& ctx = *authorized;
   auto sent = co_await http_.send(
       target_, make_create_user_and_token(ctx, scopes, expires_in, options), options_.request_timeout);
   if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
@@ -65,7 +90,9 @@ asio::awaitable<result<user_and_token>> identity_client::create_user_and_token(
 asio::awaitable<result<access_token>> identity_client::issue_token(
     std::string user_id, std::vector<std::string> scopes,
     std::optional<std::chrono::minutes> expires_in) {
-  const auto ctx = context();
+  auto authorized = co_await authorized_context();
+  if (!authorized) co_return authorized.error();
+  const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_issue_token(ctx, user_id, scopes, expires_in),
                                   options_.request_timeout);
   if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
@@ -73,14 +100,18 @@ asio::awaitable<result<access_token>> identity_client::issue_token(
 }
 
 asio::awaitable<result<void>> identity_client::revoke_tokens(std::string user_id) {
-  const auto ctx = context();
+  auto authorized = co_await authorized_context();
+  if (!authorized) co_return authorized.error();
+  const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_revoke_tokens(ctx, user_id), options_.request_timeout);
   if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
   co_return read_no_content(*sent, ctx.client_request_id);
 }
 
 asio::awaitable<result<void>> identity_client::delete_user(std::string user_id) {
-  const auto ctx = context();
+  auto authorized = co_await authorized_context();
+  if (!authorized) co_return authorized.error();
+  const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_delete_user(ctx, user_id), options_.request_timeout);
   if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
   co_return read_no_content(*sent, ctx.client_request_id);
@@ -89,7 +120,9 @@ asio::awaitable<result<void>> identity_client::delete_user(std::string user_id) 
 asio::awaitable<result<user>> identity_client::get_user(std::string user_id) {
   if (!api_version_has_custom_id(options_.api_version))
     co_return needs_custom_id_version("get_user", options_.api_version);
-  const auto ctx = context();
+  auto authorized = co_await authorized_context();
+  if (!authorized) co_return authorized.error();
+  const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_get_user(ctx, user_id), options_.request_timeout);
   if (!sent) co_return transport_error(sent.error(), ctx.client_request_id);
   co_return read_get_user(*sent, ctx.client_request_id);

@@ -36,6 +36,12 @@ http::request build(const request_context& ctx, std::string_view method, std::st
   if (!ctx.user_agent.empty()) req.headers.add("User-Agent", ctx.user_agent);
   req.headers.add("x-ms-client-request-id", ctx.client_request_id);
   req.headers.add("Host", authority);
+  if (!ctx.bearer_token.empty()) {
+    req.headers.add("Authorization", "Bearer " + ctx.bearer_token);
+    req.body = std::move(body);
+    req.has_body = has_body;
+    return req;
+  }
   auto signature = ctx.signer->sign(method, req.target, authority, format_http_date(ctx.now), body);
   req.headers.add("x-ms-date", std::move(signature.date));
   req.headers.add("x-ms-content-sha256", std::move(signature.content_sha256));

@@ -12,6 +12,7 @@
 
 #include "acsbatch/auth/hmac_signer.hpp"
 #include "acsbatch/emulator/arrival_rates.hpp"
+#include "acsbatch/emulator/entra.hpp"
 #include "acsbatch/emulator/fault_injector.hpp"
 #include "acsbatch/emulator/identity_store.hpp"
 #include "acsbatch/emulator/latency_model.hpp"
@@ -44,6 +45,9 @@ struct handler_options {
   std::optional<steady_time> started_at{};
   /// `--capture`: where every request but /emulator/* is recorded; null: nowhere.
   std::shared_ptr<request_capture> capture{};
+  /// `--entra`: serve the Entra ID and managed-identity token endpoints for this app and accept
+  /// the bearer tokens they issue (entra.hpp); nullopt: HMAC only, bearer tokens are refused.
+  std::optional<entra_app> entra{};
 };
 
 /// What the server does with one request.
@@ -120,6 +124,7 @@ class request_handler {
   http::response delete_user(context& ctx);
   http::response get_user(context& ctx);
   http::response validate_token(context& ctx);
+  http::response entra_token(context& ctx);
 
   handler_options options_;
   auth::hmac_signer signer_;
@@ -129,6 +134,8 @@ class request_handler {
   fault_injector faults_;
   latency_sampler latency_;
   arrival_rates rates_;
+  /// Signs the bearer tokens this emulator issues; random per emulator.
+  std::string entra_signing_secret_;
 };
 
 }  // namespace acsbatch::emulator

@@ -19,6 +19,9 @@ enum class operation {
   exchange_teams_token,    ///< POST /teamsUser/:exchangeAccessToken and /access/teamsExtension/…
   emulator_stats,          ///< GET /emulator/stats (loopback only, no auth)
   emulator_validate_token, ///< POST /emulator/tokens:validate (loopback only, no auth)
+  entra_token,             ///< POST /{tenant}/oauth2/v2.0/token (Entra ID client credentials; --entra)
+  imds_token,              ///< GET /metadata/identity/oauth2/token (VM managed identity; --entra)
+  app_service_token,       ///< GET /msi/token (App Service managed identity; --entra)
   other,                   ///< no route, or a route with the wrong method
 };
 inline constexpr std::size_t operation_count = static_cast<std::size_t>(operation::other) + 1;
@@ -29,7 +32,8 @@ std::string_view to_string(operation op);
 /// The result of matching method + path.
 struct route {
   operation op = operation::other;
-  /// The decoded `{id}` path segment (`8%3Aacs%3A…` → `8:acs:…`), when the route has one.
+  /// The decoded `{id}` path segment (`8%3Aacs%3A…` → `8:acs:…`), when the route has one;
+  /// the tenant of an entra_token route.
   std::string identity_id;
   /// True when the path exists but not for this method (→ 405).
   bool method_not_allowed = false;

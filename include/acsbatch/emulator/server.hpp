@@ -14,6 +14,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "acsbatch/emulator/entra.hpp"
 #include "acsbatch/emulator/fault_spec.hpp"
 #include "acsbatch/emulator/latency_model.hpp"
 #include "acsbatch/emulator/service_limits.hpp"
@@ -62,6 +63,9 @@ struct server_options {
   /// `--capture`: record every request (secrets redacted) as JSON lines here
   /// (request_capture.hpp); the constructor creates or truncates it. Empty: no capture.
   std::filesystem::path capture_file{};
+  /// `--entra`: the app registration whose client credentials (and managed identity) get bearer
+  /// tokens from the emulator's Entra ID endpoints (entra.hpp); nullopt: HMAC only.
+  std::optional<entra_app> entra{};
   /// Told (on a background thread) when a periodic or final save fails; empty: a line on
   /// std::cerr. The message names the file and never holds a secret.
   std::function<void(const std::string&)> on_state_error{};

@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "acsbatch/auth/entra_credential.hpp"
 #include "acsbatch/auth/hmac_signer.hpp"
 #include "acsbatch/core/endpoint.hpp"
 #include "acsbatch/http/client.hpp"
@@ -38,6 +39,13 @@ class identity_client {
  public:
   identity_client(http::client& http, acsbatch::endpoint target, const auth::hmac_signer& signer,
                   client_options options = {});
+  /// Entra ID: every request carries `Authorization: Bearer` with a token of `credential`
+  /// (cached by it). When no token can be had, the call completes with the token endpoint's
+  /// failure: errc::http_status with its status, `service_code` its OAuth error (invalid_client,
+  /// …) and `message` its description; or the transport's code. `credential` must outlive
+  /// the client.
+  identity_client(http::client& http, acsbatch::endpoint target, auth::entra_credential& credential,
+                  client_options options = {});
 
   /// POST /identities → 201. `options.custom_id` needs an api-version that has it (else
   /// boost::system::errc::operation_not_supported, nothing sent).
@@ -63,10 +71,13 @@ class identity_client {
 
  private:
   request_context context() const;
+  /// context() plus a bearer token when the client uses Entra ID; an error when none came.
+  boost::asio::awaitable<result<request_context>> authorized_context();
 
   http::client& http_;
   acsbatch::endpoint target_;
-  const auth::hmac_signer& signer_;
+  const auth::hmac_signer* signer_ = nullptr;
+  auth::entra_credential* credential_ = nullptr;
   client_options options_;
 };
 

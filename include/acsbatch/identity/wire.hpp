@@ -24,7 +24,10 @@ struct create_options {
 /// What every request carries besides its own method, path and body.
 struct request_context {
   const acsbatch::endpoint* target = nullptr;
+  /// HMAC signing with the access key, unless `bearer_token` is set.
   const auth::hmac_signer* signer = nullptr;
+  /// Entra ID: `Authorization: Bearer <token>` instead of the HMAC headers (secret).
+  std::string bearer_token;
   std::string api_version = "2023-10-01";
   std::string user_agent;
   std::string client_request_id;  ///< uuid v4, the same for every attempt of one operation
@@ -42,6 +45,8 @@ std::string new_client_request_id();
 /// included even with its empty body), `Accept: application/json`, `User-Agent` (when set),
 /// `x-ms-client-request-id`, `Host`, `x-ms-date`, `x-ms-content-sha256`, `Authorization`,
 /// signed over (method, target, ctx.target->authority(), format_http_date(ctx.now), body).
+/// With ctx.bearer_token, `Authorization: Bearer …` replaces x-ms-date, x-ms-content-sha256 and
+/// the HMAC Authorization, as the SDK's bearer policy does.
 /// The SDK's `Accept-Encoding: gzip,deflate` is left out on purpose: we do not decode bodies.
 /// `has_body` is set for the POSTs (`Content-Length: 0` when empty), not for DELETE and GET.
 http::request make_create_user(const request_context& ctx, const create_options& options);
