@@ -16,6 +16,7 @@
 
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/http/detail/idle_pool.hpp"
+#include "acsbatch/http/detail/reasoned_error.hpp"
 #include "acsbatch/http/detail/transport_error.hpp"
 #include "connection.hpp"
 
@@ -64,8 +65,15 @@ bool is_well_formed(const request& req) {
 
 boost::system::error_code classify(const detail::transport_failure& failure) {
   // A rejected certificate already is errc::tls_failed, with the reason in its message.
-  if (failure.ec == errc::tls_failed) return failure.ec;
-  return make_error_code(detail::classify_transport_error(failure.phase, failure.ec));
+  if (failure.ec.category() == acsbatch_category()) return failure.ec;
+  const errc code = detail::classify_transport_error(failure.phase, failure.ec);
+  // Which of "the name does not resolve", "refused", "unreachable" it was is what the user
+  // needs to know to fix it.
+  if (code == errc::connection_failed)
+    return detail::with_reason(code, failure.phase == detail::exchange_phase::resolve
+                                         ? "the host name does not resolve (" + failure.ec.message() + ")"
+                                         : failure.ec.message());
+  return make_error_code(code);
 }
 
 }  // namespace

@@ -26,7 +26,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include "acsbatch/http/detail/certificate_error.hpp"
+#include "acsbatch/http/detail/reasoned_error.hpp"
 
 namespace acsbatch::http::detail {
 namespace {
@@ -76,6 +76,11 @@ bool is_ip_literal(const std::string& host) {
   error_code ec;
   asio::ip::make_address(host, ec);
   return !ec;
+}
+
+bool is_special_invalid(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);  // the root label
+  return host == "invalid" || host.ends_with(".invalid");
 }
 
 /// The certificate must name `host` (an IP literal in an IP SAN; a name in a DNS SAN or the CN,
@@ -178,6 +183,9 @@ asio::awaitable<open_result> connection::open(asio::any_io_executor executor,
     return open_result{nullptr, transport_failure{phase, ec, true}};
   };
   const auto cancellation = co_await asio::this_coro::cancellation_state;
+  // RFC 6761 §6.4: names under .invalid never resolve, and resolvers should say so without
+  // asking anyone; glibc would send the query to the configured DNS server.
+  if (is_special_invalid(target.host)) co_return failed(exchange_phase::resolve, asio::error::host_not_found);
   tcp::resolver resolver(executor);
   auto [resolve_ec, addresses] = co_await async_resolve_cancellable(
       resolver, target.host, std::to_string(target.port), use_tuple);

@@ -1,6 +1,7 @@
 #include "acsbatch/report/report_builder.hpp"
 
 #include <algorithm>
+#include <unistd.h>
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
@@ -22,6 +23,16 @@ std::filesystem::path with_suffix(const std::filesystem::path& path, std::string
   return out;
 }
 
+/// Beside the report, or in the temp directory when the report goes to a device or a pipe
+/// (/dev/full, /dev/stdout), where no side file can be created.
+std::filesystem::path items_path_for(const std::filesystem::path& report_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(report_path, ec) || std::filesystem::is_regular_file(report_path, ec))
+    return with_suffix(report_path, ".items.jsonl.tmp");
+  return std::filesystem::temp_directory_path(ec) /
+         ("acsbatch-" + std::to_string(::getpid()) + "-" + report_path.filename().string() + ".items.jsonl.tmp");
+}
+
 }  // namespace
 
 bool item_outcome::ok() const {
@@ -31,7 +42,7 @@ bool item_outcome::ok() const {
 report_builder::report_builder(run_info info, std::filesystem::path report_path, bool include_items)
     : info_(std::move(info)),
       report_path_(std::move(report_path)),
-      items_path_(with_suffix(report_path_, ".items.jsonl.tmp")),
+      items_path_(items_path_for(report_path_)),
       include_items_(include_items) {
   if (!include_items_) return;
   if (const auto parent = report_path_.parent_path(); !parent.empty()) {

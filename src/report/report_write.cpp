@@ -131,21 +131,29 @@ void write_report(const std::filesystem::path& path, const report_document& docu
     std::filesystem::create_directories(parent, ec);
     if (ec) throw std::system_error(ec, "cannot create the report directory " + parent.string());
   }
-  temporary_file temporary{path};
-  temporary.path += ".tmp";
+  // A device or a pipe (/dev/full, /dev/stdout) is written in place: renaming a file over it
+  // would replace it (as root, even /dev/full itself).
+  std::error_code status_ec;
+  const bool in_place =
+      std::filesystem::exists(path, status_ec) && !std::filesystem::is_regular_file(path, status_ec);
+  temporary_file temporary{path, in_place};
+  if (!in_place) temporary.path += ".tmp";
   const auto fail = [&](const std::filesystem::path& p) {
     return std::system_error(last_error(), "cannot write the report " + p.string());
   };
   errno = 0;
   std::ofstream out(temporary.path, std::ios::binary | std::ios::trunc);
   if (!out) throw fail(temporary.path);
-  out << head_json(document);
+  const std::string head = head_json(document);
+  out << head;
+  if (!out) throw fail(temporary.path);  // now, while errno still says why (ENOSPC on a full disk)
   if (items) {
     out << ",\n\"items\":[";
     bool first_item = true;
     items([&](std::string_view line) {
       out << (first_item ? "\n" : ",\n") << line;
       first_item = false;
+      if (!out) throw fail(temporary.path);  // errno is only meaningful right after the first failed write
     });
     out << "]";
   }
@@ -153,6 +161,7 @@ void write_report(const std::filesystem::path& path, const report_document& docu
   errno = 0;
   out.close();
   if (!out) throw fail(temporary.path);
+  if (in_place) return;
 
   std::error_code ec;
   std::filesystem::rename(temporary.path, path, ec);
