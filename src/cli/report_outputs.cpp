@@ -124,7 +124,8 @@ exit_code judge_thresholds(exit_code outcome, const report::report_builder& repo
   const auto& thresholds = report.info().thresholds;
   const bool errors_judged = std::any_of(thresholds.begin(), thresholds.end(),
                                          [](const auto& t) { return report::judges_errors(t.metric); });
-  return errors_judged ? exit_code::ok : outcome;
+  // Skipped items (timeouts.job) are not the thresholds' to excuse: the run did not finish.
+  return errors_judged && report.items().skipped == 0 ? exit_code::ok : outcome;
 }
 
 }  // namespace acsbatch::cli

@@ -19,7 +19,8 @@ bool write_report_outputs(const job::job& job, const report::report_builder& rep
 
 /// The exit code once the thresholds are judged. A stop (69, 130, 65) keeps its code; an output
 /// that could not be written gives 73; a failed threshold gives 2; when every threshold passed
-/// and one of them judges errors (error_rate, failed), failed items no longer give 1.
+/// and one of them judges errors (error_rate, failed), failed items no longer give 1 (skipped
+/// ones, after timeouts.job, still do).
 exit_code judge_thresholds(exit_code outcome, const report::report_builder& report, bool outputs_written);
 
 }  // namespace acsbatch::cli

@@ -92,6 +92,21 @@ TEST(ReportThresholdsCli, AnErrorRateThresholdJudgesFailedItems) {
   EXPECT_THAT(strict.out, HasSubstr("\u2717 error_rate <= 50%   100%  FAILED\n"));
 }
 
+TEST(ReportThresholdsCli, ThresholdsDoNotExcuseItemsATimeoutSkipped) {
+  temp_dir dir;
+  const auto path = dir.path() / "slow.yaml";
+  std::ofstream(path) << "version: 1\nname: slow\nconnection:\n  connection_string: embedded\n"
+                         "  emulator: {latency: \"fixed:20ms\"}\nconcurrency: 1\nusers: {create: 200}\n"
+                         "steps: [create_user]\nrate_limit: {per_operation: none}\ntimeouts: {job: 100ms, grace: 1s}\n"
+                         "thresholds: [\"error_rate <= 100%\"]\n";
+  const auto result = run_process({binary, "run", path.string(), "--report", (dir.path() / "r.json").string(), "--quiet"},
+                                  dir.path(), {{connection_env, std::nullopt}});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  const auto report = json::parse(read_file(dir.path() / "r.json")).as_object();
+  EXPECT_GT(report.at("summary").at("items").at("skipped").to_number<int>(), 0);
+  EXPECT_EQ(report.at("thresholds").at(0).at("ok"), true);
+}
+
 TEST(ReportThresholdsCli, ABadThresholdIsAnInvalidJob) {
   temp_dir dir;
   const auto job = write_job(dir.path(), "  - p99(create_user_and_token) < 300\n  - p99(issue_token) < 1s\n");

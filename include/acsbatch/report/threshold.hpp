@@ -89,7 +89,8 @@ struct threshold_result {
 std::string_view base_unit(threshold_metric metric);
 
 /// What the threshold's metric is on these counters. `duration_s` is the run's length so far
-/// (rate divides by it; nullopt when it is not positive). Pure: safe on a snapshot of a run.
+/// (rate divides by it; nullopt when it is not positive). Pure: safe on a snapshot of a run
+/// (report_builder::operations() while items still arrive, under whatever serialises add()).
 std::optional<double> measure(const threshold& t, const std::map<std::string, operation_totals>& operations,
                               double duration_s);
 /// measure() compared with the limit.
