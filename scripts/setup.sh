@@ -16,6 +16,9 @@ packages=(
   ca-certificates procps openssl
   # headless Chromium renders the HTML report in a test (screenshot and DOM); +414 MB
   chromium
+  # packaging (cmake/packaging.cmake): dpkg-shlibdeps (dpkg-dev) and file let CPack compute the
+  # .deb's Depends from the libraries the binary links; groff-base checks the generated man page
+  dpkg-dev file groff-base
 )
 packages+=("$@")
 
