@@ -92,6 +92,25 @@ identity_store::create_result identity_store::create(std::optional<std::string_v
   return {record_of(it->first, it->second), true};
 }
 
+identity_store::create_result identity_store::create_repeatable(std::string_view request_id,
+                                                               std::optional<std::string_view> custom_id,
+                                                               time_point now) {
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto seen = repeatability_ids_.find(std::string(request_id)); seen != repeatability_ids_.end())
+      if (const auto it = identities_.find(seen->second); it != identities_.end())
+        return {record_of(it->first, it->second), false};
+  }
+  auto result = create(custom_id, now);
+  std::lock_guard lock(mutex_);
+  // Two sends of one request racing: the first binding wins, and the second answer names it too.
+  const auto [bound, inserted] = repeatability_ids_.emplace(std::string(request_id), result.identity.id);
+  if (!inserted && bound->second != result.identity.id)
+    if (const auto it = identities_.find(bound->second); it != identities_.end())
+      return {record_of(it->first, it->second), false};
+  return result;
+}
+
 bool identity_store::exists(std::string_view id) const {
   std::lock_guard lock(mutex_);
   return identities_.contains(std::string(id));

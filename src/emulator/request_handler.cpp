@@ -249,7 +249,21 @@ http::response request_handler::create_user(context& ctx) {
   std::chrono::minutes lifetime{};
   if (auto p = request_body::read_expires_in(ctx.body, lifetime)) return request_body::to_response(*p);
 
-  auto created = store_.create(custom_id, ctx.now);
+  // Repeatable create (acs-api.md §3: Repeatability-Request-ID is a UUID, Repeatability-First-Sent
+  // an IMF-fixdate that must come with it). A repeat returns the identity the first send made.
+  const auto repeat_id = ctx.request.headers.get("Repeatability-Request-ID");
+  if (repeat_id) {
+    const auto first_sent = ctx.request.headers.get("Repeatability-First-Sent");
+    if (repeat_id->empty() || repeat_id->size() > 64)
+      return replies::error(400, "InvalidRepeatabilityHeader", "Repeatability-Request-ID must be a UUID.",
+                            "Repeatability-Request-ID");
+    if (!first_sent || !parse_http_date(*first_sent))
+      return replies::error(400, "InvalidRepeatabilityHeader",
+                            "Repeatability-First-Sent must be an HTTP date (IMF-fixdate) when "
+                            "Repeatability-Request-ID is sent.",
+                            "Repeatability-First-Sent");
+  }
+  auto created = repeat_id ? store_.create_repeatable(*repeat_id, custom_id, ctx.now) : store_.create(custom_id, ctx.now);
   boost::json::object body;
   std::optional<issued_token> token;
   if (scopes) {
@@ -260,7 +274,10 @@ http::response request_handler::create_user(context& ctx) {
   }
   body["identity"] = identity_json(created.identity, has_custom_id);
   if (token) body["accessToken"] = token_json(*token);
-  return replies::json(201, body);
+  auto res = replies::json(201, body);
+  // "Present only in case of idempotent processing": it tells the client the id was honoured.
+  if (repeat_id) res.headers.add("Repeatability-Result", "accepted");
+  return res;
 }
 
 http::response request_handler::issue_token(context& ctx) {

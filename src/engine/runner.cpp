@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "acsbatch/core/error.hpp"
+#include "acsbatch/core/http_date.hpp"
 
 namespace acsbatch::engine {
 namespace {
@@ -33,9 +34,20 @@ bool is_idempotent(job::operation op, bool has_custom_id) {
   return has_custom_id || (op != job::operation::create_user && op != job::operation::create_user_and_token);
 }
 
-identity::create_options create_options_for(const std::string& custom_id) {
+/// The key journalled for a create without a customId: "<uuid>|<IMF-fixdate of the first send>",
+/// both sent again unchanged on every repeat (Repeatability-Request-ID / -First-Sent).
+std::optional<identity::repeatability> repeatability_of(const std::string& key) {
+  const auto bar = key.find('|');
+  if (bar == std::string::npos) return std::nullopt;
+  const auto first_sent = parse_http_date(std::string_view(key).substr(bar + 1));
+  if (!first_sent) return std::nullopt;
+  return identity::repeatability{key.substr(0, bar), *first_sent};
+}
+
+identity::create_options create_options_for(const std::string& custom_id, const std::string& key) {
   identity::create_options options;
   if (!custom_id.empty()) options.custom_id = custom_id;
+  else options.repeat = repeatability_of(key);
   return options;
 }
 
@@ -98,6 +110,7 @@ struct runner::attempt_result {
   unsigned http_status = 0;
   std::string user_id;
   std::string token;  ///< secret: only for on_token
+  bool repeatability_accepted = false;  ///< the service honoured the create's Repeatability-Request-ID
   std::optional<std::chrono::system_clock::time_point> expires_on;
 };
 
@@ -306,7 +319,7 @@ asio::awaitable<bool> runner::acquire_send_slot(job::operation op) {
 }
 
 asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, const std::string& user_id,
-                                                        const std::string& custom_id) {
+                                                        const std::string& custom_id, const std::string& create_key) {
   co_await asio::this_coro::throw_if_cancelled(false);
   attempt_result out;
   auto take_error = [&](auto& r) {
@@ -315,15 +328,16 @@ asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, c
   };
   switch (step.op) {
     case job::operation::create_user: {
-      auto r = co_await client_.create_user(create_options_for(custom_id));
-      if (take_error(r)) out.user_id = r->id, out.http_status = 201;
+      auto r = co_await client_.create_user(create_options_for(custom_id, create_key));
+      if (take_error(r)) out.user_id = r->id, out.repeatability_accepted = r->repeatability_accepted, out.http_status = 201;
       break;
     }
     case job::operation::create_user_and_token: {
-      auto r = co_await client_.create_user_and_token(step.scopes, step.expires_in, create_options_for(custom_id));
+      auto r = co_await client_.create_user_and_token(step.scopes, step.expires_in,
+                                                      create_options_for(custom_id, create_key));
       if (take_error(r))
         out.user_id = r->user.id, out.token = std::move(r->token.token), out.expires_on = r->token.expires_on,
-        out.http_status = 201;
+        out.repeatability_accepted = r->user.repeatability_accepted, out.http_status = 201;
       break;
     }
     case job::operation::issue_token: {
@@ -360,12 +374,12 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
   out.attempts = 0;
   out.started_at = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
   const bool resent = item.in_flight_step == number;  // a killed run sent this step already
-  if (creates(step.op)) {
-    if (item.create_key.empty()) item.create_key = random_uuid(state.random);
-    // A create a killed run sent without a customId may have made an identity that no record
-    // names; sending it again makes the one this item keeps. Say so rather than hide it.
-    if (resent && item.custom_id.empty()) item.outcome.uncertain = true;
-  }
+  if (creates(step.op) && item.create_key.empty())
+    item.create_key = random_uuid(state.random) + "|" + format_http_date(std::chrono::system_clock::now());
+  // A create a killed run sent without a customId may have made an identity that no record
+  // names, unless the service honours the repeatability id sent again now. Said, not hidden.
+  const bool in_doubt = resent && creates(step.op) && item.custom_id.empty();
+  if (in_doubt) item.outcome.uncertain = true;
   if (journal_) {
     // Intent before action: the step (and a create's key) is on disk before the request leaves.
     // A named key, not a conditional temporary: GCC 12 mishandles temporaries in co_await operands.
@@ -387,7 +401,7 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
       co_return out;
     }
     const auto sent = clock::now();
-    auto result = co_await attempt(step, user_id, item.custom_id);
+    auto result = co_await attempt(step, user_id, item.custom_id, item.create_key);
     out.latency = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent);
     out.http_status = result.http_status;
     {
@@ -400,6 +414,10 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
       out.error_message.clear();
       if (!result.user_id.empty()) user_id = std::move(result.user_id);
       out.token_expires_on = result.expires_on;
+      if (result.repeatability_accepted) {
+        repeatability_honoured_ = true;
+        if (in_doubt) item.outcome.uncertain = false;  // the repeat returned the first send's identity
+      }
       if (on_token && !result.token.empty() && result.expires_on) {
         std::lock_guard lock{mutex_};
         on_token(user_id, result.token, *result.expires_on);
@@ -432,7 +450,8 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
     }
     if (!status_enabled(job_.retry, failure.http_status)) co_return out;
     const auto decision =
-        retry_.decide(failure, out.attempts, is_idempotent(step.op, !item.custom_id.empty()), state.random);
+        retry_.decide(failure, out.attempts, is_idempotent(step.op, !item.custom_id.empty() || repeatability_honoured_),
+                      state.random);
     if (decision.verdict == retry_verdict::give_up_unsafe) {
       out.error_message += " — not retried: the create may have reached the service, and repeating it "
                            "could make a second identity";

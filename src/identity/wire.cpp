@@ -58,6 +58,13 @@ boost::json::array to_json(const std::vector<std::string>& scopes) {
   return out;
 }
 
+/// Not part of the signature (which covers date, host and content hash only), so appended.
+void add_repeatability(http::request& req, const create_options& options) {
+  if (!options.repeat) return;
+  req.headers.add("Repeatability-Request-ID", options.repeat->request_id);
+  req.headers.add("Repeatability-First-Sent", format_http_date(options.repeat->first_sent));
+}
+
 std::string identity_path(std::string_view user_id) {
   return "/identities/" + encode_path_segment(user_id);
 }
@@ -98,7 +105,9 @@ http::request make_create_user(const request_context& ctx, const create_options&
     json["customId"] = *options.custom_id;
     body = boost::json::serialize(json);
   }
-  return build(ctx, "POST", "/identities", body_model::json, true, std::move(body));
+  auto req = build(ctx, "POST", "/identities", body_model::json, true, std::move(body));
+  add_repeatability(req, options);
+  return req;
 }
 
 http::request make_create_user_and_token(const request_context& ctx,
@@ -109,7 +118,9 @@ http::request make_create_user_and_token(const request_context& ctx,
   if (options.custom_id) json["customId"] = *options.custom_id;
   json["createTokenWithScopes"] = to_json(scopes);
   if (expires_in) json["expiresInMinutes"] = static_cast<std::int64_t>(expires_in->count());
-  return build(ctx, "POST", "/identities", body_model::json, true, boost::json::serialize(json));
+  auto req = build(ctx, "POST", "/identities", body_model::json, true, boost::json::serialize(json));
+  add_repeatability(req, options);
+  return req;
 }
 
 http::request make_issue_token(const request_context& ctx, std::string_view user_id,

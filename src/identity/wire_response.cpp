@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -142,6 +143,8 @@ result<user> created_user(const json::object& body, const http::response& res,
   const auto* identity = body.if_contains("identity");
   auto parsed = identity && identity->is_object() ? parse_user(identity->get_object()) : std::nullopt;
   if (!parsed) return contract_error(res, client_request_id, "response has no identity.id");
+  if (const auto result = res.headers.get("Repeatability-Result"))
+    parsed->repeatability_accepted = boost::algorithm::iequals(*result, "accepted");
   return std::move(*parsed);
 }
 

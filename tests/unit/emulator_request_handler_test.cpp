@@ -245,3 +245,46 @@ TEST_F(EmulatorRequestHandler, StatsCountIdentitiesTokensAndRequestsByStatus) {
 
 }  // namespace
 }  // namespace acsbatch::emulator
+
+namespace acsbatch::emulator {
+namespace {
+
+using namespace test;
+
+/// A signed create carrying Repeatability-* headers (acs-api.md §3).
+http::request repeatable_create(const std::string& request_id, std::optional<std::string> first_sent,
+                                clock_point now) {
+  auto req = signed_request("POST", "/identities?api-version=2023-10-01", "", now);
+  req.headers.add("Repeatability-Request-ID", request_id);
+  if (first_sent) req.headers.add("Repeatability-First-Sent", *first_sent);
+  return req;
+}
+
+class EmulatorRepeatability : public handler_fixture {};
+
+TEST_F(EmulatorRepeatability, ARepeatedRequestIdReturnsTheFirstSendsIdentity) {
+  const std::string first_sent = "Wed, 25 Nov 2026 11:58:00 GMT";
+  const auto first = handler_.handle(repeatable_create("6f9619ff-8b86-4011-b42d-00c04fc964f1", first_sent, now_), true, now_);
+  ASSERT_EQ(first.status, 201u) << first.body;
+  EXPECT_EQ(first.headers.get("Repeatability-Result"), "accepted");
+  const auto again = handler_.handle(repeatable_create("6f9619ff-8b86-4011-b42d-00c04fc964f1", first_sent, now_), true, now_);
+  ASSERT_EQ(again.status, 201u);
+  EXPECT_EQ(again.headers.get("Repeatability-Result"), "accepted");
+  EXPECT_EQ(body(again).at("identity").at("id"), body(first).at("identity").at("id"));
+  const auto other = handler_.handle(repeatable_create("6f9619ff-8b86-4011-b42d-00c04fc964f2", first_sent, now_), true, now_);
+  EXPECT_NE(body(other).at("identity").at("id"), body(first).at("identity").at("id"));
+  // Without the headers nothing says so: the client cannot tell a repeat would be safe.
+  EXPECT_FALSE(send("POST", identities()).headers.get("Repeatability-Result"));
+}
+
+TEST_F(EmulatorRepeatability, ARequestIdWithoutAValidFirstSentIs400) {
+  for (const std::optional<std::string> bad : {std::optional<std::string>{}, std::optional<std::string>{"yesterday"}}) {
+    const auto res = handler_.handle(repeatable_create("6f9619ff-8b86-4011-b42d-00c04fc964f3", bad, now_), true, now_);
+    EXPECT_EQ(res.status, 400u);
+    EXPECT_EQ(body(res).at("error").at("code"), "InvalidRepeatabilityHeader");
+    EXPECT_EQ(body(res).at("error").at("target"), "Repeatability-First-Sent");
+  }
+}
+
+}  // namespace
+}  // namespace acsbatch::emulator

@@ -35,6 +35,20 @@ TEST(wire_read, create_user_201) {
   EXPECT_EQ(r->custom_id, std::nullopt);
 }
 
+TEST(wire_read, create_user_says_whether_the_repeatability_id_was_honoured) {
+  const std::string body = R"({"identity":{"id":"8:acs:r_u"}})";
+  EXPECT_FALSE(read_create_user(reply(201, body), request_id)->repeatability_accepted);
+  EXPECT_TRUE(read_create_user(reply(201, body, {{"repeatability-result", "Accepted"}}), request_id)->repeatability_accepted);
+  EXPECT_FALSE(read_create_user(reply(201, body, {{"Repeatability-Result", "rejected"}}), request_id)->repeatability_accepted);
+  const auto both = read_create_user_and_token(
+      reply(201, R"({"identity":{"id":"8:acs:r_u"},"accessToken":{"token":")" + std::string(token_text) +
+                     R"(","expiresOn":"2026-11-26T12:00:00.000Z"}})",
+            {{"Repeatability-Result", "accepted"}}),
+      request_id);
+  ASSERT_TRUE(both) << both.error().describe();
+  EXPECT_TRUE(both->user.repeatability_accepted);
+}
+
 TEST(wire_read, create_user_preview_shape_with_custom_id) {
   const auto r = read_create_user(
       reply(201, R"({"identity":{"customId":"sally@contoso.com","id":"8:acs:r_u","lastTokenIssuedAt":"2025-02-10T21:39:39.3244584+00:00"}})"),

@@ -110,6 +110,21 @@ TEST_F(wire_fixture, custom_id_comes_first_as_in_the_preview_example) {
   EXPECT_EQ(header(plain, "x-ms-content-sha256"), auth::content_hash(plain.body));
 }
 
+TEST_F(wire_fixture, a_repeatable_create_appends_its_repeatability_headers) {
+  create_options options;
+  options.repeat = repeatability{"6f9619ff-8b86-4011-b42d-00c04fc964ff",
+                                 std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + std::chrono::hours{11}};
+  const auto req = make_create_user(context(), options);
+  // After the signed headers: they are not signed, and the SDK's own headers keep their order.
+  EXPECT_THAT(header_names(req), ElementsAre("Content-Type", "Accept", "User-Agent", "x-ms-client-request-id",
+                                             "Host", "x-ms-date", "x-ms-content-sha256", "Authorization",
+                                             "Repeatability-Request-ID", "Repeatability-First-Sent"));
+  EXPECT_EQ(header(req, "Repeatability-Request-ID"), "6f9619ff-8b86-4011-b42d-00c04fc964ff");
+  EXPECT_EQ(header(req, "Repeatability-First-Sent"), "Wed, 25 Nov 2026 11:00:00 GMT");
+  EXPECT_EQ(header(make_create_user_and_token(context(), {"voip"}, std::nullopt, options), "Repeatability-First-Sent"),
+            "Wed, 25 Nov 2026 11:00:00 GMT");
+}
+
 TEST_F(wire_fixture, issue_token_matches_vector_v3) {
   const auto req = make_issue_token(context(), vector_user, {"voip"}, std::nullopt);
   EXPECT_EQ(req.method, "POST");

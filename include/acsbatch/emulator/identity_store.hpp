@@ -95,6 +95,12 @@ class identity_store {
   /// instead (the service's idempotent mapping, acs-api.md §3).
   create_result create(std::optional<std::string_view> custom_id = std::nullopt,
                        time_point now = std::chrono::system_clock::now());
+  /// Creates an identity for a request carrying `Repeatability-Request-ID: request_id`: a
+  /// request id seen before returns the identity it made (if it still exists) instead of a new
+  /// one. The ids are kept in memory only (not in the state file): the emulator's window for
+  /// repeating a request is its process lifetime.
+  create_result create_repeatable(std::string_view request_id, std::optional<std::string_view> custom_id,
+                                  time_point now = std::chrono::system_clock::now());
 
   bool exists(std::string_view id) const;
   /// The identity existed here and was deleted (it is not found by any other member).
@@ -154,6 +160,7 @@ class identity_store {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, entry> identities_;
   std::unordered_map<std::string, std::string> custom_ids_;  ///< customId → id
+  std::unordered_map<std::string, std::string> repeatability_ids_;  ///< Repeatability-Request-ID → id
   /// Deleted ids: kept so they are never issued again and survive a save and restore as deleted.
   std::unordered_set<std::string> deleted_;
   std::uint64_t next_serial_ = 1;

@@ -98,8 +98,9 @@ class runner {
   /// `number`: the step's place in the job, for the journal.
   boost::asio::awaitable<report::step_outcome> run_step(worker_state& state, item_context& item, const job::step& step,
                                                         std::size_t number);
+  /// `create_key`: the create's journalled key, sent as its repeatability id when no customId.
   boost::asio::awaitable<attempt_result> attempt(const job::step& step, const std::string& user_id,
-                                                 const std::string& custom_id);
+                                                 const std::string& custom_id, const std::string& create_key);
   /// Hands out the next item and journals its start, in index order.
   std::optional<item_seed> next_seed();
   /// Waits for the rate limiter's slot and the operation's window; false when cancelled.
@@ -119,6 +120,9 @@ class runner {
 
   std::atomic<stop_reason> stop_reason_{stop_reason::none};
   std::atomic<bool> cancelled_{false};
+  /// A create's answer said `Repeatability-Result: accepted`: the service de-duplicates repeated
+  /// creates, so retrying one that may have reached it is safe.
+  std::atomic<bool> repeatability_honoured_{false};
   std::mutex seed_mutex_;     // one item handed out and journalled at a time
   mutable std::mutex mutex_;  // guards everything below
   std::string stop_detail_;

@@ -28,6 +28,9 @@ struct user {
   std::string id;  ///< raw id, e.g. 8:acs:<resource>_<guid>
   std::optional<std::string> custom_id;
   std::optional<std::string> last_token_issued_at;
+  /// The create's answer said `Repeatability-Result: accepted`: the service processed its
+  /// Repeatability-Request-ID, so a repeat of that create returns this identity.
+  bool repeatability_accepted = false;
 };
 
 struct access_token {

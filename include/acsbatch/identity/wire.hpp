@@ -15,10 +15,22 @@
 
 namespace acsbatch::identity {
 
+/// Repeatable create (the Azure `Repeatability-Request-ID` / `Repeatability-First-Sent` headers,
+/// present in one revision of the Identity REST spec, 2023-08-01): sent again with the same id
+/// and first-sent time, a create the service already did returns the same identity. The service
+/// says it honoured them with `Repeatability-Result: accepted`; one that ignores them (they are
+/// not documented for 2023-10-01) does not, and then a repeat may make a second identity.
+struct repeatability {
+  std::string request_id;  ///< a UUID, the same for every send of the request
+  std::chrono::system_clock::time_point first_sent;
+};
+
 struct create_options {
   /// Bind the identity to this id (2025-03-02-preview and later): creating again with the same
   /// customId returns the same identity, which makes create idempotent.
   std::optional<std::string> custom_id;
+  /// Sent as Repeatability-* headers when set (journalled creates without a customId).
+  std::optional<repeatability> repeat;
 };
 
 /// What every request carries besides its own method, path and body.
