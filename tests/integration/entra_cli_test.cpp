@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "acsbatch/emulator/server.hpp"
 #include "support.hpp"
 
 namespace acsbatch::testing {
@@ -194,6 +195,21 @@ TEST_F(EntraCli, AppServiceManagedIdentityRunsEveryStep) {
   EXPECT_THAT(refused.err, HasSubstr("managed identity (IDENTITY_ENDPOINT)"));
   EXPECT_THAT(refused.err, HasSubstr("check IDENTITY_HEADER"));
   EXPECT_THAT(everything_printed(refused), Not(HasSubstr("CANARY")));
+}
+
+TEST_F(EntraCli, AResourceThatRefusesTheTokenStopsTheRunPointingAtTheRole) {
+  // Intent: the authority gives a token, but the resource (another emulator, which trusts only
+  // its own tokens) answers 401 — as a resource does when the principal has no role on it.
+  emulator::server_options options;
+  options.entra = emulator::test_entra_app();
+  emulator::embedded_emulator other{options};
+  write_job("{endpoint: " + other.url() + ", auth: entra}");
+  const auto result = run(client_secret_env(printed.at("AZURE_CLIENT_SECRET")));
+  EXPECT_EQ(result.exit_code, 69) << result.out << result.err;
+  EXPECT_THAT(result.err, HasSubstr("rejected the request or could not be reached: HTTP 401"));
+  EXPECT_THAT(result.err, HasSubstr("check that the Entra ID principal has a role on the resource"));
+  EXPECT_EQ(stat({"requests", "entra_token", "200"}), 1);
+  EXPECT_THAT(everything_printed(result), Not(HasSubstr(printed.at("AZURE_CLIENT_SECRET"))));
 }
 
 TEST_F(EntraCli, EmbeddedEmulatorIssuesItsOwnTokensOffline) {
