@@ -18,6 +18,8 @@ struct run_options {
   bool dry_run = false;
   bool resume = false;  ///< --resume: finish the run journalled in state.path
   bool force = false;   ///< --force: resume even though the job file changed
+  std::optional<std::string> shard;     ///< --shard I/N
+  std::optional<unsigned> shards;       ///< --shards N (with JOB_COMPLETION_INDEX)
   unsigned threads = 1;
   bool progress = false;            ///< --progress: redraw the progress line even off a terminal
   std::string log_format = "text";  ///< --log-format text|json
@@ -52,9 +54,6 @@ struct emulator_options {
   std::string tls_key;     ///< --tls-key: its PEM private key
 };
 
-  /// --entra: also serve the Entra ID token endpoints (test app registration, printed as the
-  /// second stdout line) and accept the bearer tokens they issue
-  bool entra = false;
 exit_code emulator_command(const emulator_options& options);
 
 }  // namespace acsbatch::cli

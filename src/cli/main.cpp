@@ -35,6 +35,13 @@ int main(int argc, char** argv) {
                     "covers every run. A finished job that creates users sends nothing; a finished one that does "
                     "not (a rotation) starts its next run — what cron runs");
   run_cmd->add_flag("--force", run.force, "With --resume: resume even though the job file changed");
+  run_cmd->add_option("--shard", run.shard,
+                      "Run shard I of N (0 <= I < N): the items whose key falls to it, at 1/N of the limits, "
+                      "with its own journal and report (NAME.shard-I.json)");
+  run_cmd->add_option("--shards", run.shards,
+                      "The shard count N when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed "
+                      "Job); default $ACSBATCH_SHARDS")
+      ->check(CLI::Range(1u, 10000u));
   run_cmd->add_option("--threads", run.threads, "Threads running the I/O (default 1)")
       ->check(CLI::Range(1u, 64u));
 
@@ -89,9 +96,6 @@ int main(int argc, char** argv) {
   auto* merge_cmd = report_cmd->add_subcommand("merge", "Add reports of one job (shards, repeated runs) into one");
   merge_cmd->add_option("reports", report_args.inputs, "Two or more reports")->required();
   merge_cmd->add_flag("--force", report_args.force, "Merge reports of different jobs (job sha256) too");
-  emulator_cmd->add_flag("--entra", emulator.entra,
-                         "Also serve Entra ID token endpoints (client secret, managed identity) and accept their "
-                         "bearer tokens; the second stdout line holds the test credentials as AZURE_* variables");
   auto* html_cmd = report_cmd->add_subcommand("html", "Render a report as one self-contained HTML page");
   auto* junit_cmd = report_cmd->add_subcommand("junit", "A report as JUnit XML: a test case per threshold and operation");
   for (auto* cmd : {html_cmd, junit_cmd}) cmd->add_option("report", report_args.inputs, "The JSON report")->required()->expected(1);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "acsbatch/core/error.hpp"
+#include "acsbatch/engine/shard.hpp"
 #include "acsbatch/report/prometheus_textfile.hpp"
 #include "acsbatch/state/job_lock.hpp"
 #include "acsbatch/state/journal.hpp"
@@ -136,6 +137,14 @@ exit_code run_command(const run_options& options) {
   auto loaded = load_job_or_report(options.job_file, options.overrides);
   if (!loaded) return exit_code::invalid_job;
   job::job& job = *loaded;
+  std::optional<engine::shard> shard;
+  try {
+    shard = engine::resolve_shard(options.shard, options.shards, job::process_environment());
+  } catch (const std::invalid_argument& e) {
+    console.log(error, "usage", e.what());
+    return exit_code::usage;
+  }
+  if (shard) engine::apply_shard(job, *shard);  // before --report: a path given by hand is taken as given
   if (options.report_path) job.report.path = *options.report_path;
 
   if (options.dry_run) {
@@ -160,6 +169,7 @@ exit_code run_command(const run_options& options) {
   std::unique_ptr<engine::item_stream> source;
   try {
     source = state::open_users(job);
+    if (shard) source = std::make_unique<engine::sharded_stream>(std::move(source), *shard);
     if (session.resuming) {
       auto resumed = std::make_unique<state::resume_stream>(job.state.path, job, std::move(source));
       console.log(warning, "resuming",
@@ -188,6 +198,7 @@ exit_code run_command(const run_options& options) {
   }
 
   execution_hooks hooks;
+  if (shard) hooks.header = "shard " + shard->to_string() + " of job";
   if (session.recorder) hooks.journal = &*session.recorder;
   if (tokens)
     hooks.on_token = [&](const std::string& user_id, const std::string& token,

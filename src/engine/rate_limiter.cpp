@@ -20,8 +20,10 @@ constexpr double headroom = 0.98;
 }  // namespace
 
 rate_limiter::rate_limiter(const job::rate_limit_spec& spec) {
+  // A shard of a job-scoped limit paces itself at its share of every limit.
+  const double share = spec.share > 0 && spec.share <= 1 ? spec.share : 1.0;
   if (spec.per_second)
-    job_bucket_.emplace(token_bucket::settings{.per_second = *spec.per_second,
+    job_bucket_.emplace(token_bucket::settings{.per_second = *spec.per_second * share,
                                                .burst = spec.burst,
                                                .adaptive = spec.adaptive});
   using mode = job::rate_limit_spec::per_operation_mode;
@@ -31,6 +33,7 @@ rate_limiter::rate_limiter(const job::rate_limit_spec& spec) {
     job::rate limit = job::service_default_limit(op);
     for (const auto& [overridden, value] : spec.per_operation_overrides)
       if (overridden == op) limit = value;
+    limit.count *= share;
     // Evenly spaced (burst 1): "1000 per 30 s" then never exceeds 1000 in any 30 s window.
     operation_buckets_[slot(op)].emplace(token_bucket::settings{.per_second = limit.per_second() * headroom,
                                                                 .burst = 1,

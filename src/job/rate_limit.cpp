@@ -7,7 +7,7 @@
 namespace acsbatch::job::detail {
 namespace {
 
-constexpr std::string_view rate_limit_keys[] = {"per_second", "burst", "adaptive", "per_operation"};
+constexpr std::string_view rate_limit_keys[] = {"per_second", "burst", "adaptive", "per_operation", "scope"};
 constexpr std::string_view per_operation_modes[] = {"service-defaults", "none"};
 /// A million requests a second is beyond any one resource; more is a typo (an extra 0 or two).
 constexpr double max_rate = 1'000'000;
@@ -80,6 +80,12 @@ void read_rate_limit(reader& r, const entry& section, rate_limit_spec& out) {
       if (const auto v = r.boolean(e)) out.adaptive = *v;
     } else if (e.key == "per_operation") {
       read_per_operation(r, e, out);
+    } else if (e.key == "scope") {
+      const auto value = r.string(e);
+      if (!value) continue;
+      if (value->text == "job") out.scope = rate_limit_spec::limit_scope::job;
+      else if (value->text == "shard") out.scope = rate_limit_spec::limit_scope::shard;
+      else r.report().error(value->at, e.path + " must be job or shard, not " + shown(*value));
     } else {
       r.unknown_key(e, rate_limit_keys);
     }

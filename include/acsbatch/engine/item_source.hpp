@@ -34,6 +34,7 @@ class item_source final : public item_stream {
   std::uint64_t produced() const;
   /// Total when known up front (create: N), else nullopt.
   std::optional<std::uint64_t> total() const override { return total_; }
+  bool numbers_new_users() const override { return kind_ == kind::counter; }
   /// Counts what remains without handing it out (for the report's `skipped` after a stop).
   std::uint64_t count_remaining() override;
 

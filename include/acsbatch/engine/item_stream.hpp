@@ -39,6 +39,8 @@ class item_stream {
   virtual std::optional<item_seed> next() = 0;
   /// Total when known up front (create: N), else nullopt.
   virtual std::optional<std::uint64_t> total() const = 0;
+  /// The items are new users numbered 0 … total-1 (users.create): their index is their key.
+  virtual bool numbers_new_users() const { return false; }
   /// From now on hands out only items whose index is `index` or more (a resumed run took the
   /// ones before from its journal). Indexes only grow, so this skips a prefix.
   virtual void skip_to(std::uint64_t index) = 0;

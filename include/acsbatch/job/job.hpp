@@ -48,23 +48,10 @@ struct emulator_spec {
   std::optional<std::uint64_t> seed;  ///< `seed` (`--seed`); nullopt: random
 };
 
-/// `connection.auth`: how requests to the resource are authenticated.
-enum class auth_mode {
-  key,    ///< HMAC-SHA256 with the access key of the connection string (the default)
-  entra,  ///< Microsoft Entra ID bearer tokens; the credential comes from the environment
-};
-
 struct connection_spec {
-  /// `embedded`: start the in-process emulator; otherwise a connection string (secret), or with
-  /// auth: entra the `endpoint`.
+  /// `embedded`: start the in-process emulator; otherwise a connection string (secret).
   bool embedded = true;
   std::string connection_string;
-  /// `auth: key | entra`. With entra and `embedded`, the emulator also serves the Entra ID token
-  /// endpoint and the run authenticates with the tokens it issues, so the job runs offline.
-  auth_mode auth = auth_mode::key;
-  /// `endpoint` (auth: entra only): the resource's URL, https (plain http for loopback hosts
-  /// only), as checked by acsbatch::endpoint::parse. Empty when embedded.
-  std::string endpoint;
   std::string api_version = "2023-10-01";
   /// Applies to `embedded` only. `emulator:` beside a connection string written in the file
   /// is an error; beside one that came from the environment (or --set) it is ignored, so a
@@ -123,6 +110,12 @@ struct rate_limit_spec {
   /// `none` turns them off; a map overrides individual operations (others keep the defaults).
   enum class per_operation_mode { service_defaults, none, custom } per_operation = per_operation_mode::service_defaults;
   std::vector<std::pair<operation, rate>> per_operation_overrides;
+  /// `scope`: whose limits these are when the job runs as N shards (--shard I/N). `job` (the
+  /// default): the whole job's — each shard takes 1/N of every limit, so N shards together keep
+  /// them; `shard`: each shard's own (the shards together may send N times as much).
+  enum class limit_scope { job, shard } scope = limit_scope::job;
+  /// The fraction of every limit this process uses: 1/N for a shard of a job-scoped limit.
+  double share = 1.0;
 };
 
 /// The published ACS Identity limits (requests per 30 s), the defaults of per_operation.

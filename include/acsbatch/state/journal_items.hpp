@@ -26,6 +26,7 @@ class resume_stream final : public engine::item_stream {
 
   std::optional<engine::item_seed> next() override;
   std::optional<std::uint64_t> total() const override { return rest_->total(); }
+  bool numbers_new_users() const override { return rest_->numbers_new_users(); }
   std::uint64_t count_remaining() override;
   void skip_to(std::uint64_t) override {}  // a resumed run is not resumed inside itself
 
