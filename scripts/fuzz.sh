@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-all_targets=(job_loader_fuzz connection_string_fuzz emulator_request_fuzz response_reader_fuzz spec_parsers_fuzz)
+all_targets=(job_loader_fuzz connection_string_fuzz emulator_request_fuzz response_reader_fuzz spec_parsers_fuzz
+             state_file_fuzz)
 targets=("$@")
 ((${#targets[@]} > 0)) || targets=("${all_targets[@]}")
 build_dir=${ACSBATCH_FUZZ_BUILD_DIR:-build/fuzz}
