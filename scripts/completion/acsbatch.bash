@@ -10,7 +10,7 @@ _acsbatch_report_commands="merge html junit"
 
 _acsbatch_run_flags="-h --help --report -q --quiet --progress --log-format --set --dry-run --resume --force --threads --shard --shards"
 _acsbatch_validate_flags="-h --help --set"
-_acsbatch_emulator_flags="-h --help --listen --limits --faults --latency --seed --state --key-file --capture --tls-cert --tls-key"
+_acsbatch_emulator_flags="-h --help --listen --limits --faults --latency --seed --state --key-file --capture --tls-cert --tls-key --entra"
 _acsbatch_cleanup_flags="-h --help --state --job --report --set -q --quiet --progress --log-format --threads"
 _acsbatch_report_flags="-h --help"
 _acsbatch_report_merge_flags="-h --help --force -o --output"

@@ -36,7 +36,10 @@ void print_plan(const job::job& job, std::ostream& out) {
 
   out << "plan for job " << job.name << " (" << job.file << ") — dry run, nothing is sent\n";
   out << "  connection: "
-      << (job.connection.embedded ? std::string("the embedded emulator") : std::string("a connection string"))
+      << (job.connection.embedded                         ? std::string("the embedded emulator")
+          : job.connection.auth == job::auth_mode::entra ? job.connection.endpoint
+                                                         : std::string("a connection string"))
+      << (job.connection.auth == job::auth_mode::entra ? " with Entra ID" : "")
       << ", api-version " << job.connection.api_version << '\n';
   if (job.users.creates_users()) out << "  items: " << items << " new user(s)\n";
   else

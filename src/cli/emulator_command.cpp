@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "acsbatch/core/error.hpp"
+#include "acsbatch/emulator/entra.hpp"
 #include "acsbatch/emulator/key_file.hpp"
 #include "acsbatch/emulator/serve.hpp"
 #include "commands.hpp"
@@ -53,6 +54,7 @@ exit_code emulator_command(const emulator_options& options) {
   server.capture_file = options.capture_file;
   server.tls_certificate_file = options.tls_cert;
   server.tls_key_file = options.tls_key;
+  if (options.entra) server.entra = emulator::test_entra_app();
   if (!options.key_file.empty()) {
     try {
       const auto key = emulator::load_or_create_key_file(options.key_file);

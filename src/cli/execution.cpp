@@ -24,6 +24,7 @@
 #include "acsbatch/engine/runner.hpp"
 #include "acsbatch/report/console.hpp"
 #include "acsbatch/report/summary_text.hpp"
+#include "credentials.hpp"
 #include "execution.hpp"
 #include "report_outputs.hpp"
 
@@ -58,6 +59,7 @@ report::progress_snapshot snapshot_of(const engine::run_progress& p) {
 struct connection {
   std::optional<emulator::embedded_emulator> emulator;  // only for `embedded`
   auth::connection_string settings;
+  std::optional<auth::entra_settings> entra;  // auth: entra
 };
 
 /// Throws config_error (bad connection string, unreadable emulator state file) or
@@ -72,8 +74,14 @@ void open_connection(const job::job& job, connection& out) {
     options.faults = emulator::parse_fault_spec(spec.faults);
     options.latency = emulator::parse_latency_spec(spec.latency);
     options.seed = spec.seed;
+    if (job.connection.auth == job::auth_mode::entra) options.entra = emulator::test_entra_app();
+    const auto app = options.entra;
     out.emulator.emplace(std::move(options));
     out.settings = auth::parse_connection_string(out.emulator->connection_string());
+    if (app) out.entra = embedded_entra_settings(*app, out.emulator->url());
+  } else if (job.connection.auth == job::auth_mode::entra) {
+    out.settings.endpoint = endpoint::parse(job.connection.endpoint);
+    out.entra = auth::entra_settings_from_environment();
   } else {
     out.settings = auth::parse_connection_string(job.connection.connection_string);
   }
@@ -91,13 +99,13 @@ exit_code outcome_code(const engine::runner& runner, const report::report_builde
   return report.items().failed > 0 ? exit_code::items_failed : exit_code::ok;
 }
 
-std::string describe_stop(const engine::runner& runner, const std::string& host) {
+std::string describe_stop(const engine::runner& runner, const std::string& host, std::string_view refusal_hint) {
   switch (runner.stopped_because()) {
     case engine::stop_reason::unavailable:
       return host + " rejected the request or could not be reached: " + runner.stop_detail() +
              (runner.stop_detail().starts_with("TLS handshake failed")
                   ? " — check the server's certificate, or trust its CA with connection.ca_file"
-                  : " — check the connection string (endpoint and access key)");
+                  : std::string(refusal_hint));
     case engine::stop_reason::source_failed: return "cannot read the users: " + runner.stop_detail();
     case engine::stop_reason::journal_failed: return "stopped: " + runner.stop_detail() + " (nothing unjournalled was sent)";
     case engine::stop_reason::job_timeout: return "timeouts.job passed: no new items were started";
@@ -141,10 +149,19 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
   }
   http::client& http = *http_client;
   const auth::hmac_signer signer{conn.settings.access_key};
-  identity::identity_client client{
-      http, endpoint, signer,
-      identity::client_options{job.connection.api_version, job.request_timeout,
-                               std::string("acsbatch/") + ACSBATCH_VERSION}};
+  const identity::client_options client_options{job.connection.api_version, job.request_timeout,
+                                                std::string("acsbatch/") + ACSBATCH_VERSION};
+  std::optional<auth::entra_credential> credential;  // auth: entra; its first token is fetched here
+  if (conn.entra) {
+    credential.emplace(io.get_executor(), std::move(*conn.entra),
+                       http::client_options{.verify_tls = job.connection.tls_verify, .ca_file = job.connection.ca_file});
+    if (const auto failure = fetch_first_token(io, *credential)) {
+      console.log(error, "unavailable", *failure);
+      return exit_code::unavailable;
+    }
+  }
+  identity::identity_client client = credential ? identity::identity_client{http, endpoint, *credential, client_options}
+                                                : identity::identity_client{http, endpoint, signer, client_options};
   engine::rate_limiter limiter{job.rate_limit};
 
   report::run_info info;
@@ -174,7 +191,8 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
     else header << "users from " << job.users.existing_users_path();
     header << " × " << job.steps.size() << " step(s), concurrency " << job.concurrency << ", against "
            << (job.connection.embedded ? "the embedded emulator at " : "") << endpoint.url()
-           << " (api-version " << job.connection.api_version << ")\n";
+           << " (api-version " << job.connection.api_version
+           << (job.connection.auth == job::auth_mode::entra ? ", Entra ID" : "") << ")\n";
     report::log_fields start;
     start.add_string("job", job.name).add_string("file", job.file);
     if (auto total = source.total()) start.add_unsigned("users", *total);
@@ -285,7 +303,7 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
   const bool outputs_written = write_report_outputs(job, *report, console);  // report.html, report.junit
   exit_code code = judge_thresholds(outcome_code(runner, *report), *report, outputs_written);
   if (hooks.after_report) code = hooks.after_report(*report, runner.stopped_because(), code);
-  if (const auto why = describe_stop(runner, endpoint.host); !why.empty()) {
+  if (const auto why = describe_stop(runner, endpoint.host, refusal_hint(job)); !why.empty()) {
     const auto reason = runner.stopped_because();
     const bool clean = reason == engine::stop_reason::interrupted || reason == engine::stop_reason::job_timeout;
     console.log(clean ? warning : error, "stopped", why);

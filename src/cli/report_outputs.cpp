@@ -75,7 +75,9 @@ std::string retry_text(const job::retry_spec& spec) {
 void describe_job(const job::job& job, report::run_info& info) {
   info.thresholds = job.thresholds;
   auto& p = info.parameters;
-  p.emplace_back("connection", job.connection.embedded ? "embedded emulator" : "connection string");
+  const bool entra = job.connection.auth == job::auth_mode::entra;
+  p.emplace_back("connection", std::string(job.connection.embedded ? "embedded emulator" : entra ? "endpoint" : "connection string") +
+                                   (entra ? ", Entra ID" : ""));
   p.emplace_back("api_version", job.connection.api_version);
   if (job.users.creates_users()) p.emplace_back("users", "create " + std::to_string(job.users.create));
   else if (!job.users.from_file.empty()) p.emplace_back("users", "from_file " + job.users.from_file);

@@ -98,6 +98,27 @@ http::response managed_identity(const entra_app& app, std::string_view secret, e
 
 }  // namespace
 
+entra_app test_entra_app() {
+  entra_app app;
+  app.tenant_id = "00000000-0000-4000-8000-00000000e171";
+  app.client_id = "00000000-0000-4000-8000-00000000c11e";
+  // base64url: nothing a shell or the space-separated line of entra_environment would split.
+  app.client_secret = "emulator-" + auth::base64url_encode(auth::random_bytes(24));
+  app.identity_header = "emulator-" + auth::base64url_encode(auth::random_bytes(24));
+  return app;
+}
+
+std::string entra_environment(const entra_app& app, std::string_view url) {
+  std::string base(url);
+  if (base.empty() || base.back() != '/') base += '/';
+  std::string out = "AZURE_AUTHORITY_HOST=" + base + " AZURE_TENANT_ID=" + app.tenant_id +
+                    " AZURE_CLIENT_ID=" + app.client_id + " AZURE_CLIENT_SECRET=" + app.client_secret;
+  if (!app.identity_header.empty())
+    out += " IDENTITY_ENDPOINT=" + base + "msi/token IDENTITY_HEADER=" + app.identity_header;
+  out += " AZURE_POD_IDENTITY_AUTHORITY_HOST=" + base.substr(0, base.size() - 1);
+  return out;
+}
+
 bool is_communication_scope(std::string_view scope) {
   return scope == "https://communication.azure.com//.default" || scope == "https://communication.azure.com/.default";
 }

@@ -29,6 +29,7 @@ int serve_until_signal(const server_options& options, std::ostream& out, std::os
   }
   server& srv = *instance;
   out << srv.connection_string() << std::endl;
+  if (options.entra) out << entra_environment(*options.entra, srv.url()) << std::endl;
   err << "acsbatch emulator: serving the ACS Identity API at " << srv.url()
       << " (HMAC key in the connection string above; stats at GET " << srv.url()
       << "emulator/stats); Ctrl-C to stop" << std::endl;
@@ -36,6 +37,12 @@ int serve_until_signal(const server_options& options, std::ostream& out, std::os
   err << "acsbatch emulator: limits " << to_string(options.limits) << ", faults " << to_string(options.faults)
       << ", latency " << to_string(options.latency) << ", seed " << srv.seed() << " (--seed "
       << srv.seed() << " replays the same faults and latencies)" << std::endl;
+  if (options.entra)
+    err << "acsbatch emulator: Entra ID token endpoint at " << srv.url() << options.entra->tenant_id
+        << "/oauth2/v2.0/token, managed identity at " << srv.url() << "msi/token and " << srv.url()
+        << "metadata/identity/oauth2/token; bearer tokens it issued are accepted besides HMAC (the second line "
+           "above holds the test credentials as environment variables)"
+        << std::endl;
   if (!options.state_file.empty())
     err << "acsbatch emulator: identities persist in " << options.state_file.string() << " (saved within "
         << options.state_save_interval.count() << " ms of a change, and at stop)" << std::endl;

@@ -27,6 +27,18 @@ struct entra_app {
   std::chrono::seconds token_lifetime{3600};
 };
 
+/// The app registration of `acsbatch emulator --entra` and of `auth: entra` against the embedded
+/// emulator: fixed, obviously fake tenant and client ids, a client secret and an identity header
+/// drawn at random for each call. Test values, yet treated as secrets (never in a message).
+entra_app test_entra_app();
+
+/// What a client needs to get tokens of `app` from the emulator at `url` (`http://127.0.0.1:PORT/`),
+/// as the Azure SDKs' environment variables, space-separated NAME=VALUE (no value holds a space):
+/// `AZURE_AUTHORITY_HOST=URL AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_SECRET=…
+/// IDENTITY_ENDPOINT=URLmsi/token IDENTITY_HEADER=… AZURE_POD_IDENTITY_AUTHORITY_HOST=URL`.
+/// The second stdout line of `acsbatch emulator --entra`. Holds the (test) secrets.
+std::string entra_environment(const entra_app& app, std::string_view url);
+
 /// The scopes the token endpoint grants: the resource's `.default`, in both the form the
 /// official SDK asks for (`https://communication.azure.com//.default`, the resource URI with its
 /// trailing slash) and the plain one; Entra treats them alike.

@@ -48,10 +48,23 @@ struct emulator_spec {
   std::optional<std::uint64_t> seed;  ///< `seed` (`--seed`); nullopt: random
 };
 
+/// `connection.auth`: how requests to the resource are authenticated.
+enum class auth_mode {
+  key,    ///< HMAC-SHA256 with the access key of the connection string (the default)
+  entra,  ///< Microsoft Entra ID bearer tokens; the credential comes from the environment
+};
+
 struct connection_spec {
-  /// `embedded`: start the in-process emulator; otherwise a connection string (secret).
+  /// `embedded`: start the in-process emulator; otherwise a connection string (secret), or with
+  /// auth: entra the `endpoint`.
   bool embedded = true;
   std::string connection_string;
+  /// `auth: key | entra`. With entra and `embedded`, the emulator also serves the Entra ID token
+  /// endpoint and the run authenticates with the tokens it issues, so the job runs offline.
+  auth_mode auth = auth_mode::key;
+  /// `endpoint` (auth: entra only): the resource's URL, https (plain http for loopback hosts
+  /// only), as checked by acsbatch::endpoint::parse. Empty when embedded.
+  std::string endpoint;
   std::string api_version = "2023-10-01";
   /// Applies to `embedded` only. `emulator:` beside a connection string written in the file
   /// is an error; beside one that came from the environment (or --set) it is ignored, so a
