@@ -52,11 +52,11 @@ struct emulator_options {
   std::string capture_file;  ///< --capture: every request as a JSON line, secrets redacted
   std::string tls_cert;    ///< --tls-cert: PEM certificate chain; with tls_key, serve HTTPS
   std::string tls_key;     ///< --tls-key: its PEM private key
-};
-
   /// --entra: also serve the Entra ID token endpoints (test app registration, printed as the
   /// second stdout line) and accept the bearer tokens they issue
   bool entra = false;
+};
+
 exit_code emulator_command(const emulator_options& options);
 
 }  // namespace acsbatch::cli

@@ -65,8 +65,8 @@ std::optional<std::string> fetch_first_token(asio::io_context& io, auth::entra_c
 
 std::string_view refusal_hint(const job::job& job) {
   if (job.connection.auth == job::auth_mode::entra)
-    return " — check that the Entra ID principal has a role on the resource that allows the identity operations "
-           "(README: Roles)";
+    return " — check connection.endpoint, and that the Entra ID principal has a role on the resource that allows "
+           "the identity operations (README: Roles)";
   return " — check the connection string (endpoint and access key)";
 }
 

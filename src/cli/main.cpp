@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
   emulator_cmd->add_option("--tls-cert", emulator.tls_cert,
                            "Serve HTTPS with this PEM certificate chain (needs --tls-key)");
   emulator_cmd->add_option("--tls-key", emulator.tls_key, "The PEM private key of --tls-cert");
+  emulator_cmd->add_flag("--entra", emulator.entra,
+                         "Also serve Entra ID token endpoints (client secret, managed identity) and accept their "
+                         "bearer tokens; the second stdout line holds the test credentials as AZURE_* variables");
 
   acsbatch::cli::report_options report_args;
   auto* report_cmd = app.add_subcommand("report", "Work on finished reports: merge, html, junit");
@@ -96,9 +99,6 @@ int main(int argc, char** argv) {
   auto* merge_cmd = report_cmd->add_subcommand("merge", "Add reports of one job (shards, repeated runs) into one");
   merge_cmd->add_option("reports", report_args.inputs, "Two or more reports")->required();
   merge_cmd->add_flag("--force", report_args.force, "Merge reports of different jobs (job sha256) too");
-  emulator_cmd->add_flag("--entra", emulator.entra,
-                         "Also serve Entra ID token endpoints (client secret, managed identity) and accept their "
-                         "bearer tokens; the second stdout line holds the test credentials as AZURE_* variables");
   auto* html_cmd = report_cmd->add_subcommand("html", "Render a report as one self-contained HTML page");
   auto* junit_cmd = report_cmd->add_subcommand("junit", "A report as JUnit XML: a test case per threshold and operation");
   for (auto* cmd : {html_cmd, junit_cmd}) cmd->add_option("report", report_args.inputs, "The JSON report")->required()->expected(1);

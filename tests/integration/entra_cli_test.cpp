@@ -207,7 +207,7 @@ TEST_F(EntraCli, AResourceThatRefusesTheTokenStopsTheRunPointingAtTheRole) {
   const auto result = run(client_secret_env(printed.at("AZURE_CLIENT_SECRET")));
   EXPECT_EQ(result.exit_code, 69) << result.out << result.err;
   EXPECT_THAT(result.err, HasSubstr("rejected the request or could not be reached: HTTP 401"));
-  EXPECT_THAT(result.err, HasSubstr("check that the Entra ID principal has a role on the resource"));
+  EXPECT_THAT(result.err, HasSubstr("and that the Entra ID principal has a role on the resource"));
   EXPECT_EQ(stat({"requests", "entra_token", "200"}), 1);
   EXPECT_THAT(everything_printed(result), Not(HasSubstr(printed.at("AZURE_CLIENT_SECRET"))));
 }
