@@ -29,6 +29,9 @@ struct execution_hooks {
   /// Called once the report is written, with the engine's stop reason and the exit code so far;
   /// may return a different exit code (e.g. 73 when the journal could not be completed).
   std::function<exit_code(const report::report_builder&, engine::stop_reason, exit_code)> after_report;
+  /// An earlier run found that the service honours repeatability ids: creates whose answer was
+  /// lost may be retried from the start.
+  bool repeatability_honoured = false;
   /// "job" for run, "cleanup of" for cleanup: the first word of the header line.
   std::string header = "job";
 };

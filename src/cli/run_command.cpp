@@ -68,6 +68,8 @@ std::optional<exit_code> open_journal(const job::job& job, const run_options& op
     out.journal.emplace(path, true);
     auto previous = out.journal->meta();
     const std::uint64_t earlier_runs = previous ? previous->runs : 0;
+    // What a run learnt about the service outlives the items: kept when the journal starts over.
+    out.meta.repeatability_honoured = previous && previous->repeatability_honoured;
     if (previous && options.resume && previous->job_sha256 != job.sha256 && !options.force) {
       console.log(error, "job_changed",
                   job.file + " changed since the run journalled in " + path + " (sha256 " +
@@ -200,6 +202,7 @@ exit_code run_command(const run_options& options) {
   execution_hooks hooks;
   if (shard) hooks.header = "shard " + shard->to_string() + " of job";
   if (session.recorder) hooks.journal = &*session.recorder;
+  hooks.repeatability_honoured = session.meta.repeatability_honoured;
   if (tokens)
     hooks.on_token = [&](const std::string& user_id, const std::string& token,
                          std::chrono::system_clock::time_point expires_on) {
@@ -220,6 +223,9 @@ exit_code run_command(const run_options& options) {
       } else {
         try {
           session.meta.finished = stop == engine::stop_reason::none;
+          // The writer may have recorded it during the run.
+          if (const auto now = session.journal->meta(); now && now->repeatability_honoured)
+            session.meta.repeatability_honoured = true;
           session.journal->write_meta(session.meta);
           const auto counts = session.journal->counts();
           if (counts.uncertain > 0)

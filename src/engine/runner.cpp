@@ -415,9 +415,12 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
       if (!result.user_id.empty()) user_id = std::move(result.user_id);
       out.token_expires_on = result.expires_on;
       if (result.repeatability_accepted) {
-        repeatability_honoured_ = true;
-        if (in_doubt) item.outcome.uncertain = false;  // the repeat returned the first send's identity
+        if (!repeatability_honoured_.exchange(true) && journal_) journal_->service_honours_repeatability();
+        // The repeat returned the first send's identity: no other can exist for this key.
+        item.outcome.uncertain = false;
+        item.outcome.create_confirmed = true;
       }
+      if (creates(step.op) && !item.custom_id.empty()) item.outcome.create_confirmed = true;
       if (on_token && !result.token.empty() && result.expires_on) {
         std::lock_guard lock{mutex_};
         on_token(user_id, result.token, *result.expires_on);

@@ -115,6 +115,7 @@ std::optional<journal_meta> journal::meta() {
     else if (key == "steps") meta.steps = std::stoull(value);
     else if (key == "runs") meta.runs = std::stoull(value);
     else if (key == "finished") meta.finished = value == "1";
+    else if (key == "repeatability_honoured") meta.repeatability_honoured = value == "1";
   }
   if (!any) return std::nullopt;
   return meta;
@@ -134,6 +135,7 @@ void journal::write_meta(const journal_meta& meta) {
   put("steps", std::to_string(meta.steps));
   put("runs", std::to_string(meta.runs));
   put("finished", meta.finished ? "1" : "0");
+  put("repeatability_honoured", meta.repeatability_honoured ? "1" : "0");
   t.commit();
 }
 

@@ -57,6 +57,15 @@ void journal_recorder::item_finished(const report::item_outcome& item, bool sett
   r.index = item.index;
   r.status = static_cast<int>(!settled ? item_status::running : item.ok() ? item_status::ok : item_status::failed);
   r.uncertain = item.uncertain;
+  r.create_confirmed = item.create_confirmed;
+  writer_.append(std::move(r));
+}
+
+void journal_recorder::service_honours_repeatability() {
+  journal_record r;
+  r.what = journal_record::kind::meta;
+  r.key = "repeatability_honoured";
+  r.user_id = "1";
   writer_.append(std::move(r));
 }
 

@@ -30,11 +30,15 @@ struct statements {
         created(db.prepare("UPDATE items SET user_id = ?2, create_state = 2, deleted = 0 WHERE idx = ?1")),
         create_failed(db.prepare("UPDATE items SET create_state = 3 WHERE idx = ?1 AND create_state = 1")),
         deleted(db.prepare("UPDATE items SET deleted = 1 WHERE idx = ?1")),
+        meta(db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")),
         identity_deleted(db.prepare("UPDATE items SET user_id = coalesce(user_id, ?2), create_state = 2, deleted = 1 "
                                     "WHERE idx = ?1")),
-        item_finished(db.prepare("UPDATE items SET status = ?2, uncertain = max(uncertain, ?3) WHERE idx = ?1")) {}
+        // Uncertainty sticks across runs (an earlier send may have left an identity) until a
+        // create is confirmed to have made exactly this item's identity.
+        item_finished(db.prepare("UPDATE items SET status = ?2, uncertain = CASE WHEN ?4 THEN 0 ELSE "
+                                 "max(uncertain, ?3) END WHERE idx = ?1")) {}
   statement item_started, step_starting, create_sent, step_finished, created, create_failed, deleted,
-      identity_deleted, item_finished;
+      identity_deleted, meta, item_finished;
 };
 
 std::optional<std::string> non_empty(const std::string& text) {
@@ -77,7 +81,14 @@ void apply(statements& s, const journal_record& r, std::int64_t run) {
       break;
     }
     case journal_record::kind::item_finished:
-      s.item_finished.bind(1, index).bind(2, std::int64_t{r.status}).bind(3, std::int64_t{r.uncertain ? 1 : 0}).run();
+      s.item_finished.bind(1, index)
+          .bind(2, std::int64_t{r.status})
+          .bind(3, std::int64_t{r.uncertain ? 1 : 0})
+          .bind(4, std::int64_t{r.create_confirmed ? 1 : 0})
+          .run();
+      break;
+    case journal_record::kind::meta:
+      s.meta.bind(1, r.key).bind(2, r.user_id).run();
       break;
     case journal_record::kind::identity_deleted:
       s.identity_deleted.bind(1, index).bind_optional(2, non_empty(r.user_id)).run();

@@ -38,6 +38,20 @@ const std::string binary = ACSBATCH_BINARY;
 
 std::uint64_t number(const json::value& v) { return v.to_number<std::uint64_t>(); }
 
+/// Polls `ready` every 10 ms for up to 60 s (a loaded machine, a sanitizer build).
+template <class Predicate>
+bool eventually(Predicate ready) {
+  for (int i = 0; i < 6000; ++i) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+std::uint64_t created_by(const emulator::embedded_emulator& server) {
+  return number(emulator_json(server.port(), "GET", "/emulator/stats").at("identities").at("created"));
+}
+
 /// A provisioning job against the emulator in CS, journalled in state/NAME.db; with customIds
 /// (api-version 2025-03-02-preview) unless `custom_ids` is false (2023-10-01, the SDK default:
 /// creates are made repeatable with Repeatability-Request-ID instead).
@@ -227,7 +241,8 @@ TEST(JournalCli, AnUnfinishedJournalNeedsResume) {
   const std::map<std::string, std::optional<std::string>> env{{"CS", server.connection_string()}};
   {
     child_process child({binary, "run", "p.yaml", "--quiet"}, dir.path(), env);
-    std::this_thread::sleep_for(500ms);
+    // Killed once it has made identities (300 ms each), i.e. surely mid-run.
+    ASSERT_TRUE(eventually([&] { return created_by(server) > 0; }));
     child.signal(SIGKILL);
     ASSERT_EQ(child.wait().exit_code, 128 + SIGKILL);
   }
@@ -263,7 +278,7 @@ TEST(JournalCli, CleanupDeletesWhatAKilledRunLeftAndIsItselfResumable) {
   const std::map<std::string, std::optional<std::string>> env{{"CS", server.connection_string()}};
   {
     child_process child({binary, "run", "p.yaml", "--quiet"}, dir.path(), env);
-    std::this_thread::sleep_for(400ms);
+    ASSERT_TRUE(eventually([&] { return created_by(server) >= 100; }));  // mid-run, whatever the machine
     child.signal(SIGKILL);
     ASSERT_EQ(child.wait().exit_code, 128 + SIGKILL);
   }

@@ -35,6 +35,9 @@ class run_journal {
   /// The item ended. `settled`: all its steps ran, or it failed for good; otherwise a stop cut it
   /// short and a resumed run redoes what is missing.
   virtual void item_finished(const report::item_outcome& item, bool settled) = 0;
+  /// The service answered a create with `Repeatability-Result: accepted`: later runs may retry
+  /// creates whose answer was lost (the journal remembers it across kills).
+  virtual void service_honours_repeatability() {}
 };
 
 }  // namespace acsbatch::engine

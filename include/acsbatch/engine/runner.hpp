@@ -72,6 +72,8 @@ class runner {
 
   /// Stops launching items; in-flight items go on. Thread-safe; the first reason wins.
   void request_stop(stop_reason reason, std::string detail = {});
+  /// An earlier run found that the service honours repeatability ids (journal meta).
+  void assume_repeatability_honoured() { repeatability_honoured_ = true; }
   /// Cancels in-flight requests and waits now (after the grace period). Thread-safe.
   void cancel_in_flight();
 

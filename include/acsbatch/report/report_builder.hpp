@@ -63,6 +63,9 @@ struct item_outcome {
   /// A create whose answer was lost (the run was killed, or a retry was unsafe) may have made an
   /// identity that no record names: the report lists such items.
   bool uncertain = false;
+  /// The item's create is known to have made exactly the identity it has (a customId, or a
+  /// repeatability id the service said it honoured): any doubt from earlier runs is cleared.
+  bool create_confirmed = false;
   /// Done by an earlier run of the same job (--resume): counted, but not in this run's timeline.
   bool from_earlier_run = false;
   std::vector<step_outcome> steps;

@@ -41,6 +41,8 @@ struct journal_meta {
   std::uint64_t steps = 0;
   std::uint64_t runs = 0;
   bool finished = false;  ///< the last run ended with every item done (ok or failed), none left
+  /// The service answered a create with Repeatability-Result: accepted (a run found out).
+  bool repeatability_honoured = false;
 };
 
 struct journal_step {

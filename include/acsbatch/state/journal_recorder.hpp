@@ -18,6 +18,7 @@ class journal_recorder final : public engine::run_journal {
   void step_finished(std::uint64_t index, std::size_t step, const report::step_outcome& outcome,
                      const std::string& user_id) override;
   void item_finished(const report::item_outcome& item, bool settled) override;
+  void service_honours_repeatability() override;
 
  private:
   journal_writer& writer_;

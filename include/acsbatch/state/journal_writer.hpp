@@ -28,6 +28,7 @@ struct journal_record {
     step_finished,     ///< index, step, outcome, user_id
     item_finished,     ///< index, status, uncertain
     identity_deleted,  ///< index (cleanup)
+    meta,              ///< key (in `key`) = value (in `user_id`)
   };
   kind what = kind::item_started;
   std::uint64_t index = 0;
@@ -36,6 +37,7 @@ struct journal_record {
   bool creates = false;    ///< the step creates the item's identity
   bool deletes = false;    ///< the step deletes it
   bool uncertain = false;
+  bool create_confirmed = false;  ///< item_finished: clears an earlier run's uncertainty
   std::string user_id;
   std::string key;
   report::step_outcome outcome;  ///< step_finished (op is used by step_starting too)
