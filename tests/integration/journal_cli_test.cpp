@@ -297,6 +297,29 @@ TEST(JournalCli, CleanupDeletesWhatAKilledRunLeftAndIsItselfResumable) {
   EXPECT_THAT(again.out, HasSubstr("0 of 0 identities deleted"));
 }
 
+TEST(JournalCli, AFullDiskStopsTheRunWith73AndResumeFinishesIt) {
+  emulator::embedded_emulator server;
+  temp_dir dir;
+  // No token or metrics file: the journal is what meets the full disk.
+  auto text = provision_job("p", 3000);
+  text.erase(text.find("outputs:"), text.find("report:") - text.find("outputs:"));
+  std::ofstream(dir.path() / "p.yaml") << text;
+  const std::map<std::string, std::optional<std::string>> env{{"CS", server.connection_string()}};
+  // RLIMIT_FSIZE makes the disk "full" at 256 KiB for this process: writes past it fail with
+  // EFBIG (SIGXFSZ ignored), as they would with ENOSPC.
+  const auto full = run_process({"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 512; exec " + binary + " run p.yaml --quiet"},
+                                dir.path(), env);
+  EXPECT_EQ(full.exit_code, 73) << full.out << full.err;
+  EXPECT_THAT(full.err, HasSubstr("the journal cannot be written"));
+  const auto created = created_by(server);
+  EXPECT_LT(created, 3000u);
+  // Nothing was sent that the journal does not hold: resuming (disk space back) makes exactly the rest.
+  const auto resumed = run_process({binary, "run", "p.yaml", "--resume", "--quiet"}, dir.path(), env, 240s);
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(created_by(server), 3000u);
+  EXPECT_EQ(live_in_journal(dir.path() / "state" / "p.db").size(), 3000u);
+}
+
 TEST(JournalCli, CleanupOfNoJournalExits66) {
   temp_dir dir;
   const auto r = run_process({binary, "cleanup", "--state", "nothing.db"}, dir.path());
