@@ -19,7 +19,11 @@ packages=(
   # packaging (cmake/packaging.cmake): dpkg-shlibdeps (dpkg-dev) and file let CPack compute the
   # .deb's Depends from the libraries the binary links; groff-base checks the generated man page
   dpkg-dev file groff-base
+  # the official JS SDK's conformance test (tests/conformance) runs on Node.js
+  nodejs
 )
+# npm only when none is there: NodeSource's nodejs bundles npm and conflicts with Debian's package.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 packages+=("$@")
 
 missing=()
