@@ -37,8 +37,9 @@ struct statements {
         // create is confirmed to have made exactly this item's identity.
         item_finished(db.prepare("UPDATE items SET status = ?2, uncertain = CASE WHEN ?4 THEN 0 ELSE "
                                  "max(uncertain, ?3) END WHERE idx = ?1")) {}
-  statement item_started, step_starting, create_sent, step_finished, created, create_failed, deleted,
-      identity_deleted, meta, item_finished;
+  // In the order of the initializers above.
+  statement item_started, step_starting, create_sent, step_finished, created, create_failed, deleted, meta,
+      identity_deleted, item_finished;
 };
 
 std::optional<std::string> non_empty(const std::string& text) {
