@@ -1,4 +1,5 @@
 #include "dry_run.hpp"
+#include "load_execution.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,6 +30,11 @@ std::string format_rate(double per_second) {
 }  // namespace
 
 void print_plan(const job::job& job, std::ostream& out) {
+  if (job.load) {
+    out << "plan for job " << job.name << " (" << job.file << ") — dry run, nothing is sent\n  " << load_plan(job)
+        << '\n';
+    return;
+  }
   const auto stream = state::open_users(job);
   auto& source = *stream;
   const std::uint64_t items = source.total() ? *source.total() : source.count_remaining();

@@ -26,6 +26,7 @@
 #include "acsbatch/report/summary_text.hpp"
 #include "credentials.hpp"
 #include "execution.hpp"
+#include "load_execution.hpp"
 #include "report_outputs.hpp"
 
 namespace acsbatch::cli {
@@ -187,9 +188,11 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
   {
     std::ostringstream header;
     header << hooks.header << ' ' << job.name << ": ";
-    if (auto total = source.total()) header << *total << " user(s)";
+    if (job.load) header << load_plan(job);
+    else if (auto total = source.total()) header << *total << " user(s)";
     else header << "users from " << job.users.existing_users_path();
-    header << " × " << job.steps.size() << " step(s), concurrency " << job.concurrency << ", against "
+    if (!job.load) header << " × " << job.steps.size() << " step(s), concurrency " << job.concurrency;
+    header << ", against "
            << (job.connection.embedded ? "the embedded emulator at " : "") << endpoint.url()
            << " (api-version " << job.connection.api_version
            << (job.connection.auth == job::auth_mode::entra ? ", Entra ID" : "") << ")\n";

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "acsbatch/core/error.hpp"
+#include "acsbatch/engine/load_schedule.hpp"
 #include "acsbatch/engine/shard.hpp"
 #include "acsbatch/report/prometheus_textfile.hpp"
 #include "acsbatch/state/job_lock.hpp"
@@ -170,7 +171,7 @@ exit_code run_command(const run_options& options) {
 
   std::unique_ptr<engine::item_stream> source;
   try {
-    source = state::open_users(job);
+    source = job.load ? engine::make_load_items(*job.load) : state::open_users(job);
     if (shard) source = std::make_unique<engine::sharded_stream>(std::move(source), *shard);
     if (session.resuming) {
       auto resumed = std::make_unique<state::resume_stream>(job.state.path, job, std::move(source));

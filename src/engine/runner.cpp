@@ -15,6 +15,7 @@
 
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/core/http_date.hpp"
+#include "acsbatch/engine/load_schedule.hpp"
 
 namespace acsbatch::engine {
 namespace {
@@ -136,6 +137,14 @@ runner::runner(const job::job& job, identity::identity_client& client, report::r
 runner::~runner() = default;
 
 void runner::start(asio::any_io_executor executor, std::function<void(std::exception_ptr)> done) {
+  if (job_.load) {
+    {
+      std::lock_guard lock{mutex_};
+      done_ = std::move(done);
+    }
+    start_load(std::move(executor));
+    return;
+  }
   std::uint64_t count = job_.concurrency;
   if (auto total = source_.total()) count = std::min<std::uint64_t>(count, std::max<std::uint64_t>(*total, 1));
   std::random_device entropy;
@@ -154,13 +163,31 @@ void runner::start(asio::any_io_executor executor, std::function<void(std::excep
 void runner::finish_worker(std::exception_ptr e) {
   std::function<void(std::exception_ptr)> done;
   std::exception_ptr first;
+  std::vector<std::shared_ptr<worker_state>> cleaners;
   {
     std::lock_guard lock{mutex_};
     if (e && !first_exception_) first_exception_ = e;
     if (--active_workers_ != 0) return;
-    done = std::move(done_);
-    first = first_exception_;
+    if (job_.load && !leftovers_.empty() && !cleaning_up_ && !first_exception_ && !cancelled_) {
+      // The load is over: now its leftover identities go, as fast as the load ran them.
+      cleaning_up_ = true;
+      const std::size_t width = job_.load->open_model() ? job_.load->max_in_flight : job_.load->concurrency;
+      const std::size_t count = std::min<std::size_t>(leftovers_.size(), std::max<std::size_t>(width, 1));
+      active_workers_ = count;
+      std::random_device entropy;
+      for (std::size_t i = 0; i < count; ++i) {
+        cleaners.push_back(std::make_shared<worker_state>(asio::make_strand(executor_), entropy()));
+        workers_.push_back(cleaners.back());
+      }
+    } else {
+      done = std::move(done_);
+      first = first_exception_;
+    }
   }
+  for (auto& state : cleaners)
+    asio::co_spawn(state->strand, delete_leftovers(state),
+                   asio::bind_cancellation_slot(state->cancel.slot(),
+                                                [this](std::exception_ptr e) { finish_worker(e); }));
   if (done) done(first);
 }
 
@@ -219,12 +246,16 @@ asio::awaitable<void> runner::worker(std::shared_ptr<worker_state> state) {
     } else {
       item = co_await run_item(*state, std::move(*seed));
     }
-    std::lock_guard lock{mutex_};
-    report_.add(item);
-    ++progress_.items_done;
-    if (!item.ok()) ++progress_.items_failed;
-    if (on_item) on_item(item);
+    record(item);
   }
+}
+
+void runner::record(const report::item_outcome& item) {
+  std::lock_guard lock{mutex_};
+  report_.add(item);
+  ++progress_.items_done;
+  if (!item.ok()) ++progress_.items_failed;
+  if (on_item) on_item(item);
 }
 
 namespace {
@@ -470,6 +501,124 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
       out.error_code = "cancelled";
       co_return out;
     }
+  }
+}
+
+void runner::start_load(asio::any_io_executor executor) {
+  const auto& load = *job_.load;
+  std::random_device entropy;
+  const std::size_t count = load.open_model() ? 1 : load.concurrency;
+  const auto end = clock::now() + load.duration;
+  std::lock_guard lock{mutex_};
+  executor_ = executor;
+  active_workers_ = count;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto state = std::make_shared<worker_state>(asio::make_strand(executor), (std::uint64_t{entropy()} << 32) ^ i);
+    workers_.push_back(state);
+    auto work = load.open_model() ? arrival_scheduler(state) : concurrency_loop(state, end);
+    asio::co_spawn(state->strand, std::move(work),
+                   asio::bind_cancellation_slot(state->cancel.slot(),
+                                                [this](std::exception_ptr e) { finish_worker(e); }));
+  }
+}
+
+asio::awaitable<void> runner::arrival_scheduler(std::shared_ptr<worker_state> state) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  const arrival_schedule schedule{*job_.load};
+  const auto begin = clock::now();
+  std::uint64_t dropped = 0;
+  for (std::uint64_t k = 0; stop_reason_ == stop_reason::none; ++k) {
+    const auto offset = schedule.offset_of(k);
+    if (!offset) break;
+    const auto intended = begin + std::chrono::duration_cast<clock::duration>(*offset);
+    if (!co_await wait_until(intended) || stop_reason_ != stop_reason::none) break;
+    std::optional<item_seed> seed;
+    try {
+      seed = next_seed();
+    } catch (const std::exception& e) {
+      request_stop(stop_reason::source_failed, e.what());
+      break;
+    }
+    if (!seed) break;
+    std::lock_guard lock{mutex_};
+    // Open model: an iteration that cannot start on time is dropped, never queued, so the
+    // schedule (and what the service sees) stays the one the job asked for.
+    if (in_flight_ >= job_.load->max_in_flight) {
+      ++dropped;
+      ++progress_.dropped;
+      continue;
+    }
+    ++in_flight_;
+    ++active_workers_;
+    auto it = std::make_shared<worker_state>(asio::make_strand(executor_), state->random());
+    workers_.push_back(it);
+    asio::co_spawn(it->strand, iteration(it, std::move(*seed), intended),
+                   asio::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr e) {
+                     {
+                       std::lock_guard done_lock{mutex_};
+                       --in_flight_;
+                       std::erase(workers_, it);
+                     }
+                     finish_worker(e);
+                   }));
+  }
+  std::lock_guard lock{mutex_};
+  report_.add_dropped(dropped);
+}
+
+asio::awaitable<void> runner::concurrency_loop(std::shared_ptr<worker_state> state, clock::time_point end) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  while (stop_reason_ == stop_reason::none && !cancelled_ && clock::now() < end) {
+    std::optional<item_seed> seed;
+    try {
+      seed = next_seed();
+    } catch (const std::exception& e) {
+      request_stop(stop_reason::source_failed, e.what());
+      break;
+    }
+    if (!seed) break;
+    // Closed model: the next iteration is due when the previous one ends.
+    co_await run_iteration(*state, std::move(*seed), clock::now());
+  }
+}
+
+asio::awaitable<void> runner::iteration(std::shared_ptr<worker_state> state, item_seed seed,
+                                        clock::time_point intended) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  co_await run_iteration(*state, std::move(seed), intended);
+}
+
+asio::awaitable<void> runner::run_iteration(worker_state& state, item_seed seed, clock::time_point intended) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  // How late the iteration started (the scheduler's own delay): added to every step's latency,
+  // so the report measures from when the iteration should have started.
+  const auto lateness = std::max(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - intended),
+                                 std::chrono::microseconds{0});
+  auto item = co_await run_item(state, std::move(seed));
+  for (auto& step : item.steps) step.corrected_latency = step.latency + lateness;
+  const bool deletes = std::any_of(job_.steps.begin(), job_.steps.end(),
+                                   [](const job::step& s) { return s.op == job::operation::delete_user; });
+  if (!deletes && !item.user_id.empty()) {
+    // A load test leaves the resource as it found it: the identity goes after the load, so its
+    // deletion neither holds an in-flight slot nor adds unscheduled requests to what is measured.
+    std::lock_guard lock{mutex_};
+    leftovers_.push_back(item.user_id);
+  }
+  record(item);
+}
+
+asio::awaitable<void> runner::delete_leftovers(std::shared_ptr<worker_state> state) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  const job::step remove{job::operation::delete_user, {}, std::nullopt};
+  for (;;) {
+    item_context leftover;
+    {
+      std::lock_guard lock{mutex_};
+      if (leftovers_.empty() || cancelled_) break;
+      leftover.outcome.user_id = std::move(leftovers_.back());
+      leftovers_.pop_back();
+    }
+    (void)co_await run_step(*state, leftover, remove, job_.steps.size());
   }
 }
 

@@ -83,15 +83,21 @@ void read_root(reader& r, const YAML::Node& root, std::string_view job_directory
   for (const auto& e : *entries) {
     if (std::find(std::begin(root_keys), std::end(root_keys), e.key) == std::end(root_keys))
       r.unknown_key(e, root_keys, belongs_under(e.key));
-    else if (std::find(std::begin(detail::not_yet_supported_sections), std::end(detail::not_yet_supported_sections),
-                       e.key) != std::end(detail::not_yet_supported_sections))
-      detail::read_not_yet_supported(r, e);
   }
   // connection is optional: the embedded emulator is the default.
   require(r, *entries, "version", root_at, "version: 1");
   require(r, *entries, "name", root_at, "name: quickstart");
-  require(r, *entries, "users", root_at, "users: {create: 1}");
-  require(r, *entries, "steps", root_at, "steps: [create_user]");
+  const entry* load = detail::find(*entries, "load");
+  if (load) {
+    // A load test's scenario creates its users: users and steps would be a second job.
+    for (const std::string_view key : {"users", "steps", "state"})
+      if (const auto* e = detail::find(*entries, key))
+        r.report().error(e->key_at, std::string(key) + " cannot be used with load (its scenario creates and deletes "
+                                                       "its own users; a load run keeps no journal)");
+  } else {
+    require(r, *entries, "users", root_at, "users: {create: 1}");
+    require(r, *entries, "steps", root_at, "steps: [create_user]");
+  }
 
   // Sections are read in dependency order (steps need the api-version and the users' source);
   // problems are sorted into file order at the end.
@@ -102,8 +108,12 @@ void read_root(reader& r, const YAML::Node& root, std::string_view job_directory
   if (const auto* e = detail::find(*entries, "concurrency"))
     if (const auto n = r.integer(*e, 1, max_concurrency)) out.concurrency = static_cast<std::uint32_t>(*n);
   if (const auto* e = detail::find(*entries, "users")) detail::read_users(r, *e, job_directory, out.connection, out.users);
-  if (const auto* e = detail::find(*entries, "steps"))
+  if (load) {
+    out.load.emplace();
+    detail::read_load(r, *load, out.connection, *out.load, out.steps);
+  } else if (const auto* e = detail::find(*entries, "steps")) {
     detail::read_steps(r, *e, out.connection, out.users, out.steps);
+  }
   if (const auto* e = detail::find(*entries, "timeouts")) detail::read_timeouts(r, *e, out);
   if (const auto* e = detail::find(*entries, "rate_limit")) detail::read_rate_limit(r, *e, out.rate_limit);
   if (const auto* e = detail::find(*entries, "retry")) detail::read_retry(r, *e, out.retry);

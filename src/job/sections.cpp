@@ -68,11 +68,4 @@ void read_report(reader& r, const entry& section, report_spec& out) {
   }
 }
 
-void read_not_yet_supported(reader& r, const entry& section) {
-  const std::string message = section.key == "load"
-                                  ? "load is not run by this version; ignored (users and steps are what runs)"
-                                  : section.key + " is not supported by this version; ignored";
-  r.report().warning(section.key_at, message);
-}
-
 }  // namespace acsbatch::job::detail

@@ -42,9 +42,9 @@ void read_state(reader& r, const entry& section, state_spec& out);
 /// `outputs: {tokens, prometheus}`: paths resolved like report.path; null means none.
 void read_outputs(reader& r, const entry& section, outputs_spec& out);
 
-/// Top-level sections DESIGN.md describes that this version reads but does not act on.
-inline constexpr std::string_view not_yet_supported_sections[] = {"load"};
-/// Warns that a section is ignored.
-void read_not_yet_supported(reader& r, const entry& section);
+/// `load: {executor, rate, duration, start_rate, stages, concurrency, max_in_flight, scenario}`:
+/// the scenario goes to `steps`, checked as steps of a job that creates its users.
+void read_load(reader& r, const entry& section, const connection_spec& connection, load_spec& out,
+               std::vector<step>& steps);
 
 }  // namespace acsbatch::job::detail

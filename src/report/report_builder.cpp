@@ -68,6 +68,11 @@ void report_builder::add_skipped(std::uint64_t count) {
   items_.skipped += count;
 }
 
+void report_builder::add_dropped(std::uint64_t count) {
+  if (written_) throw std::logic_error("report_builder::add_dropped after write");
+  items_.dropped = items_.dropped.value_or(0) + count;
+}
+
 void report_builder::add(const item_outcome& item) {
   if (written_) throw std::logic_error("report_builder::add after write");
   ++items_.total;
@@ -84,7 +89,9 @@ void report_builder::add(const item_outcome& item) {
     else ++totals.failed;
     totals.retries += step.attempts > 1 ? step.attempts - 1 : 0;
     totals.throttled += step.throttled;
-    totals.latency.record(step.latency);
+    const auto measured = step.corrected_latency.value_or(step.latency);
+    totals.latency.record(measured);
+    if (step.corrected_latency) totals.service_latency.record(step.latency);
 
     if (!step.ok) {
       auto& group = errors_[std::string(detail::error_code_of(step))];
@@ -104,7 +111,7 @@ void report_builder::add(const item_outcome& item) {
     if (step.ok) ++bucket.ok;
     else ++bucket.failed;
     bucket.throttled += step.throttled;
-    latencies_.record(step.op, second, step.latency.count() > 0 ? static_cast<std::uint64_t>(step.latency.count()) : 0);
+    latencies_.record(step.op, second, measured.count() > 0 ? static_cast<std::uint64_t>(measured.count()) : 0);
   }
 
   if (include_items_) {

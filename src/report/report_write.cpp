@@ -73,7 +73,9 @@ std::string head_json(const report_document& d) {
   head += ",\n\"summary\":{\"items\":{\"total\":" + std::to_string(items.total) +
           ",\"succeeded\":" + std::to_string(items.succeeded) + ",\"failed\":" + std::to_string(items.failed) +
           ",\"skipped\":" + std::to_string(items.skipped) + ",\"uncertain\":" + std::to_string(items.uncertain) +
-          ",\"from_earlier_runs\":" + std::to_string(items.from_earlier_runs) + "},\n\"operations\":{";
+          ",\"from_earlier_runs\":" + std::to_string(items.from_earlier_runs) +
+          (items.dropped ? ",\"dropped\":" + std::to_string(*items.dropped) : std::string()) +
+          "},\n\"operations\":{";
   bool first = true;
   for (const auto& [name, totals] : d.operations) {
     head += first ? "\n" : ",\n";
@@ -82,6 +84,8 @@ std::string head_json(const report_document& d) {
     head += ":{\"count\":" + std::to_string(totals.count) + ",\"ok\":" + std::to_string(totals.ok) +
             ",\"failed\":" + std::to_string(totals.failed) + ",\"retries\":" + std::to_string(totals.retries) +
             ",\"throttled\":" + std::to_string(totals.throttled) + ",\"latency_ms\":" + latency_json(totals.latency) +
+            (totals.service_latency.count() > 0 ? ",\"service_latency_ms\":" + latency_json(totals.service_latency)
+                                                : std::string()) +
             ",\"histogram\":" + histogram_json(totals.latency) + "}";
   }
   head += "},\n\"rate\":{\"target\":";

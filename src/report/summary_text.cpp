@@ -50,6 +50,11 @@ std::string format_summary(const report_builder& builder) {
                 static_cast<unsigned long long>(items.total), static_cast<unsigned long long>(items.succeeded),
                 static_cast<unsigned long long>(items.failed), static_cast<unsigned long long>(items.skipped));
   out += line;
+  if (items.dropped) {
+    std::snprintf(line, sizeof line, "dropped: %llu iteration(s) due while max_in_flight ran (not started)\n",
+                  static_cast<unsigned long long>(*items.dropped));
+    out += line;
+  }
   return out;
 }
 
@@ -60,6 +65,7 @@ log_fields summary_fields(const report_builder& builder) {
       .add_unsigned("succeeded", items.succeeded)
       .add_unsigned("failed", items.failed)
       .add_unsigned("skipped", items.skipped);
+  if (items.dropped) item_counts.add_unsigned("dropped", *items.dropped);
   log_fields operations;
   for (const auto& [name, totals] : builder.operations()) {
     log_fields op;

@@ -87,5 +87,20 @@ TEST(JobShipped, ARealConnectionStringIsTakenFromTheEnvironment) {
   }
 }
 
+TEST(JobShipped, LoadtestRuns200PerSecondFor20SecondsAndCleansUp) {
+  const job j = shipped("loadtest.yaml");
+  EXPECT_TRUE(j.warnings.empty());
+  ASSERT_TRUE(j.load);
+  EXPECT_EQ(j.load->executor, load_spec::executor_kind::constant_arrival_rate);
+  EXPECT_DOUBLE_EQ(j.load->rate, 200);
+  EXPECT_EQ(j.load->duration, 20s);
+  // Every iteration deletes the identity it created: the resource is left as it was found.
+  ASSERT_FALSE(j.steps.empty());
+  EXPECT_EQ(j.steps.front().op, operation::create_user);
+  EXPECT_EQ(j.steps.back().op, operation::delete_user);
+  EXPECT_EQ(j.thresholds.size(), 2u);
+  EXPECT_TRUE(j.connection.embedded);
+}
+
 }  // namespace
 }  // namespace acsbatch::job

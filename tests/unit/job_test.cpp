@@ -245,17 +245,14 @@ TEST(JobLoader, ReportSection) {
             "job.yaml:6:16: report.path must name a file, not 'out/'");
 }
 
-TEST(JobLoader, SectionsNotActedOnYetAreWarnedAboutAndIgnored) {
+TEST(JobLoader, EverySectionIsActedOnSoNoneIsWarnedAbout) {
   const job j = parse(with_head("steps: [create_user]\n"
                                 "rate_limit: { per_second: 200, burst: 20 }\n"
                                 "retry: { max_attempts: 6 }\n"
                                 "state: { path: state/t.db }\n"
                                 "outputs: { tokens: null }\n"
-                                "thresholds: [\"p99(create_user) < 300ms\"]\n"
-                                "load: { executor: constant-arrival-rate }\n"));
-  // rate_limit, retry and thresholds are read and acted on now: no warning for them.
-  EXPECT_THAT(j.warnings,
-              ElementsAre("job.yaml:11:1: load is not run by this version; ignored (users and steps are what runs)"));
+                                "thresholds: [\"p99(create_user) < 300ms\"]\n"));
+  EXPECT_THAT(j.warnings, ::testing::IsEmpty());
 }
 
 TEST(JobLoader, StateAndOutputsAreRead) {

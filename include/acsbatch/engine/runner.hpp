@@ -4,6 +4,13 @@
 /// as they finish, so memory does not grow with the user count. Every attempt takes its slot
 /// from the rate limiter; failures are retried as the retry policy decides.
 ///
+/// With job.load the same steps run as a load test: the open-model executors start iteration k
+/// at its scheduled time (arrival_schedule) unless max_in_flight iterations run, in which case
+/// it is dropped (counted, never queued); constant-concurrency runs `concurrency` loops until
+/// the duration ends. Each step's corrected latency (from the iteration's intended start) goes
+/// to the report beside its service time, and identities the scenario does not delete are
+/// deleted once the load is over (not measured, not reported), before `done` is called.
+///
 /// Workers run on strands of the executor passed to start(), so the io_context may be run by
 /// several threads (--threads N); shared state is behind a mutex or atomic.
 
@@ -55,6 +62,7 @@ struct run_progress {
   std::uint64_t requests = 0;
   std::uint64_t retries = 0;
   std::uint64_t throttled = 0;
+  std::uint64_t dropped = 0;  ///< load mode, open model: iterations not started on time
 };
 
 class runner {
@@ -110,6 +118,21 @@ class runner {
   /// Waits until `when` unless the run is cancelled first; false when cancelled.
   boost::asio::awaitable<bool> wait_until(std::chrono::steady_clock::time_point when);
   void finish_worker(std::exception_ptr e);
+  /// Reports a finished item and counts it (serialized).
+  void record(const report::item_outcome& item);
+
+  // Load mode (job.load).
+  void start_load(boost::asio::any_io_executor executor);
+  boost::asio::awaitable<void> arrival_scheduler(std::shared_ptr<worker_state> state);
+  boost::asio::awaitable<void> concurrency_loop(std::shared_ptr<worker_state> state,
+                                                std::chrono::steady_clock::time_point end);
+  boost::asio::awaitable<void> iteration(std::shared_ptr<worker_state> state, item_seed seed,
+                                         std::chrono::steady_clock::time_point intended);
+  /// Runs one iteration's scenario, stamps corrected latencies, keeps a leftover identity.
+  boost::asio::awaitable<void> run_iteration(worker_state& state, item_seed seed,
+                                             std::chrono::steady_clock::time_point intended);
+  /// After the load: deletes the identities a scenario without delete_user left.
+  boost::asio::awaitable<void> delete_leftovers(std::shared_ptr<worker_state> state);
 
   const job::job& job_;
   identity::identity_client& client_;
@@ -131,6 +154,10 @@ class runner {
   run_progress progress_;
   std::vector<std::shared_ptr<worker_state>> workers_;
   std::size_t active_workers_ = 0;
+  std::size_t in_flight_ = 0;  // load mode, open model: iterations running
+  boost::asio::any_io_executor executor_;
+  std::vector<std::string> leftovers_;  // load mode: identities to delete after the load
+  bool cleaning_up_ = false;
   std::exception_ptr first_exception_;
   std::function<void(std::exception_ptr)> done_;
 };

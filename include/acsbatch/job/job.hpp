@@ -169,6 +169,34 @@ struct outputs_spec {
   std::string prometheus;
 };
 
+/// `load:` — a load test instead of a batch. Each iteration runs the scenario (held in
+/// job::steps, so thresholds and the engine see it as a job's steps) for a new user.
+struct load_stage {
+  double target = 0;  ///< iterations per second reached at the stage's end (linear ramp)
+  std::chrono::milliseconds duration{0};
+};
+
+struct load_spec {
+  enum class executor_kind {
+    constant_arrival_rate,  ///< open model: `rate` iterations per second for `duration`
+    ramping_arrival_rate,   ///< open model: from `start_rate` through `stages`
+    constant_concurrency,   ///< closed model: `concurrency` loops for `duration`
+  } executor = executor_kind::constant_arrival_rate;
+  double rate = 0;  ///< iterations per second
+  std::chrono::milliseconds duration{0};
+  double start_rate = 0;
+  std::vector<load_stage> stages;
+  std::uint32_t concurrency = 0;
+  /// Open model: iterations in flight at most; one due while this many run is dropped (counted).
+  std::uint32_t max_in_flight = 1000;
+  bool open_model() const { return executor != executor_kind::constant_concurrency; }
+  /// How long the schedule lasts (the stages' sum for ramping-arrival-rate).
+  std::chrono::milliseconds total_duration() const;
+};
+
+/// "constant-arrival-rate", … as written in job files.
+std::string_view to_string(load_spec::executor_kind kind);
+
 struct job {
   int version = 1;
   std::string name;
@@ -177,7 +205,9 @@ struct job {
   connection_spec connection;
   std::uint32_t concurrency = 16;
   users_spec users;
-  std::vector<step> steps;
+  std::vector<step> steps;  ///< with `load`: the scenario
+  /// `load`: set for a load test (then users and steps are not written; the scenario creates users).
+  std::optional<load_spec> load;
   std::chrono::milliseconds request_timeout{10'000};  ///< timeouts.request, 1ms..1h
   /// timeouts.job (1ms..30d). Whole-run limit: when it passes no new item starts (the rest are reported as skipped).
   std::optional<std::chrono::milliseconds> job_timeout;

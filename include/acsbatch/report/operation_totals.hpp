@@ -10,7 +10,8 @@ namespace acsbatch::report {
 
 struct operation_totals {
   std::uint64_t count = 0, ok = 0, failed = 0, retries = 0, throttled = 0;
-  latency_histogram latency;
+  latency_histogram latency;  ///< load mode: from each iteration's intended start
+  latency_histogram service_latency;  ///< load mode only: from the request's send (service time)
 };
 
 }  // namespace acsbatch::report

@@ -47,6 +47,11 @@ struct step_outcome {
   unsigned attempts = 1;
   unsigned throttled = 0;  ///< attempts answered 429 (each was retried or ended the step)
   std::chrono::microseconds latency{0};
+  /// Load mode: the latency measured from the iteration's intended start (latency plus how
+  /// late the iteration started), free of coordinated omission. When set it is what the
+  /// operation's latency_ms, the thresholds and the timeline use; `latency` goes to
+  /// service_latency_ms.
+  std::optional<std::chrono::microseconds> corrected_latency;
   std::string error_code;     ///< service code (e.g. IdentityNotFound) or transport code (timeout)
   std::string error_message;  ///< never contains a key or a token
   std::optional<std::chrono::system_clock::time_point> token_expires_on;
@@ -77,6 +82,9 @@ struct item_totals {
   std::uint64_t total = 0, succeeded = 0, failed = 0, skipped = 0;
   std::uint64_t uncertain = 0;          ///< items whose create may have left an unrecorded identity
   std::uint64_t from_earlier_runs = 0;  ///< finished by an earlier run of the job (--resume)
+  /// Load mode (open model): iterations due while max_in_flight ran, not started. Unset (and
+  /// not in the report) outside load mode.
+  std::optional<std::uint64_t> dropped;
 };
 
 class report_builder {
@@ -97,6 +105,9 @@ class report_builder {
   /// Counts items that never started (the run stopped first): they appear in
   /// summary.items.skipped and total, not in `items`.
   void add_skipped(std::uint64_t count);
+  /// Counts load iterations dropped (summary.items.dropped; not in total). Marks the report as
+  /// a load run's even for 0.
+  void add_dropped(std::uint64_t count);
 
   const item_totals& items() const { return items_; }
   const std::map<std::string, operation_totals>& operations() const { return operations_; }

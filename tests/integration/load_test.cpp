@@ -1,0 +1,146 @@
+// Load mode through the binary, against an emulator the test owns (with latency): the open
+// model keeps its schedule, drops what max_in_flight cannot start, measures latency from each
+// iteration's intended start, and leaves no identity behind. Loopback only, bounded in time.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <boost/json.hpp>
+
+#include "acsbatch/emulator/server.hpp"
+#include "support.hpp"
+
+namespace acsbatch::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+const std::string binary = ACSBATCH_BINARY;
+constexpr const char* connection_env = "COMMUNICATION_SERVICES_CONNECTION_STRING";
+
+std::uint64_t number(const json::value& v) { return v.to_number<std::uint64_t>(); }
+double decimal(const json::value& v) { return v.to_number<double>(); }
+
+emulator::server_options with_latency(const char* spec) {
+  emulator::server_options options;
+  options.latency = emulator::parse_latency_spec(spec);
+  return options;
+}
+
+/// Runs a load job (the `load:` and any other sections in `body`) against `server`.
+struct load_run {
+  process_result result;
+  json::object report;
+};
+
+load_run run_load(const emulator::embedded_emulator& server, const std::string& body) {
+  temp_dir dir;
+  const auto path = dir.path() / "load.yaml";
+  std::ofstream(path) << "version: 1\nname: load\n"
+                      << "connection: { connection_string: \"${COMMUNICATION_SERVICES_CONNECTION_STRING}\" }\n"
+                      << "rate_limit: { per_operation: none }\nretry: { max_attempts: 1 }\n"
+                      << "report: { path: " << (dir.path() / "load.json").string() << ", items: false }\n"
+                      << body;
+  child_process run({binary, "run", path.string()}, dir.path(), {{connection_env, server.connection_string()}});
+  load_run out;
+  out.result = run.wait(60s);
+  out.report = json::parse(read_file(dir.path() / "load.json")).as_object();
+  return out;
+}
+
+std::uint64_t live_identities(const emulator::embedded_emulator& server) {
+  return number(emulator_json(server.port(), "GET", "/emulator/stats").at("identities").at("live"));
+}
+
+TEST(Load, ConstantArrivalRateStartsTheScheduledIterations) {
+  emulator::embedded_emulator server{with_latency("fixed:50ms")};
+  // 500/s for 4 s: 2000 iterations of create → token → delete (~150 ms, ~75 in flight). The
+  // cap is far above that so that a loaded test machine slows iterations but drops none.
+  const auto run = run_load(server, R"(
+load:
+  executor: constant-arrival-rate
+  rate: 500/s
+  duration: 4s
+  max_in_flight: 10000
+  scenario: [create_user, {issue_token: {scopes: [voip]}}, delete_user]
+)");
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.out << run.result.err;
+  const auto& items = run.report.at("summary").at("items");
+  EXPECT_NEAR(static_cast<double>(number(items.at("total"))), 2000, 20);
+  EXPECT_EQ(number(items.at("failed")), 0u);
+  EXPECT_EQ(number(items.at("dropped")), 0u);
+  // On schedule: the run lasts the schedule's 4 s plus the last iterations, not longer.
+  EXPECT_LT(decimal(run.report.at("duration_s")), 8.0);
+  // Both latencies are reported; the corrected one (latency_ms) is never below service time.
+  const auto& token = run.report.at("summary").at("operations").at("issue_token");
+  EXPECT_GE(decimal(token.at("latency_ms").at("p50")), 50);
+  EXPECT_GE(decimal(token.at("latency_ms").at("p99")), decimal(token.at("service_latency_ms").at("p99")));
+  EXPECT_EQ(live_identities(server), 0u);
+  EXPECT_THAT(run.result.out, ::testing::HasSubstr("load constant-arrival-rate 500/s for 4s (2000 iteration(s)"));
+}
+
+TEST(Load, IterationsThatCannotStartOnTimeAreDroppedAndCounted) {
+  emulator::embedded_emulator server{with_latency("fixed:2s")};
+  // 100 in flight of 2 s each carry 50/s: of 1000 due in 2 s, ~100 start and the rest drop.
+  const auto run = run_load(server, R"(
+load:
+  executor: constant-arrival-rate
+  rate: 500/s
+  duration: 2s
+  max_in_flight: 100
+  scenario: [create_user]
+thresholds: ["p99(create_user) < 1s"]
+)");
+  // The threshold fails (exit 2): the latency reflects the service's 2 s.
+  ASSERT_EQ(run.result.exit_code, 2) << run.result.out << run.result.err;
+  const auto& items = run.report.at("summary").at("items");
+  const auto started = number(items.at("total")), dropped = number(items.at("dropped"));
+  EXPECT_EQ(started + dropped, 1000u);
+  EXPECT_GE(started, 100u);
+  EXPECT_LE(started, 150u);
+  EXPECT_GE(dropped, 850u);
+  const auto& create = run.report.at("summary").at("operations").at("create_user");
+  EXPECT_GE(decimal(create.at("service_latency_ms").at("p99")), 2000);
+  EXPECT_GE(decimal(create.at("latency_ms").at("p99")), decimal(create.at("service_latency_ms").at("p99")));
+  EXPECT_THAT(run.result.out, ::testing::HasSubstr("dropped: "));
+  // The scenario has no delete_user: its identities were deleted after the load.
+  EXPECT_EQ(live_identities(server), 0u);
+}
+
+TEST(Load, ConstantConcurrencyLoopsAndCleansUpAfterAScenarioWithoutDelete) {
+  emulator::embedded_emulator server{with_latency("fixed:20ms")};
+  const auto run = run_load(server, R"(
+load:
+  executor: constant-concurrency
+  concurrency: 4
+  duration: 1s
+  scenario: [create_user, {issue_token: {scopes: [chat]}}]
+)");
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.out << run.result.err;
+  const auto total = number(run.report.at("summary").at("items").at("total"));
+  // 4 loops of ≥ 40 ms (create, token) for 1 s; the identities go after the load.
+  EXPECT_GE(total, 40u);
+  EXPECT_LE(total, 104u);
+  EXPECT_FALSE(run.report.at("summary").at("items").as_object().contains("dropped"));
+  EXPECT_EQ(live_identities(server), 0u);
+}
+
+TEST(Load, RampingArrivalRateStartsWhatItsStagesAddUpTo) {
+  emulator::embedded_emulator server;
+  const auto run = run_load(server, R"(
+load:
+  executor: ramping-arrival-rate
+  start_rate: 0
+  stages: [{target: 200/s, duration: 1s}, {target: 0, duration: 1s}]
+  scenario: [create_user, delete_user]
+)");
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.out << run.result.err;
+  EXPECT_EQ(number(run.report.at("summary").at("items").at("total")), 200u);
+  EXPECT_EQ(live_identities(server), 0u);
+}
+
+}  // namespace
+}  // namespace acsbatch::testing
