@@ -4,6 +4,13 @@
 # bench/RESULTS.md with the command line. Usage: scripts/bench.sh [runs=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ "${1:-}" == micro ]]; then
+  scripts/setup.sh >/dev/null
+  cmake --preset release -DACSBATCH_BENCH=ON >/dev/null
+  cmake --build --preset release -j "${ACSBATCH_BUILD_JOBS:-2}" --target micro_bench >/dev/null
+  # Three repetitions, reported as mean/median/stddev: the machine is shared and noisy.
+  exec taskset -c 1 build/micro_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "${@:2}"
+fi
 runs=${1:-3}
 scripts/setup.sh jq >/dev/null
 scripts/build.sh release --target acsbatch >/dev/null
