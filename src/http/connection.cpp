@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -81,6 +82,13 @@ bool is_ip_literal(const std::string& host) {
 bool is_special_invalid(std::string_view host) {
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);  // the root label
   return host == "invalid" || host.ends_with(".invalid");
+}
+
+/// RFC 6761 §6.3: `localhost` and names under it are the loopback addresses, answered without a
+/// resolver — so they work where /etc/hosts lacks them (a minimal container or chroot).
+bool is_special_localhost(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return host == "localhost" || host.ends_with(".localhost");
 }
 
 /// The certificate must name `host` (an IP literal in an IP SAN; a name in a DNS SAN or the CN,
@@ -186,10 +194,16 @@ asio::awaitable<open_result> connection::open(asio::any_io_executor executor,
   // RFC 6761 §6.4: names under .invalid never resolve, and resolvers should say so without
   // asking anyone; glibc would send the query to the configured DNS server.
   if (is_special_invalid(target.host)) co_return failed(exchange_phase::resolve, asio::error::host_not_found);
-  tcp::resolver resolver(executor);
-  auto [resolve_ec, addresses] = co_await async_resolve_cancellable(
-      resolver, target.host, std::to_string(target.port), use_tuple);
-  if (resolve_ec) co_return failed(exchange_phase::resolve, resolve_ec);
+  std::vector<tcp::endpoint> addresses;
+  if (is_special_localhost(target.host)) {
+    addresses = {{asio::ip::address_v4::loopback(), target.port}, {asio::ip::address_v6::loopback(), target.port}};
+  } else {
+    tcp::resolver resolver(executor);
+    auto [resolve_ec, resolved] = co_await async_resolve_cancellable(
+        resolver, target.host, std::to_string(target.port), use_tuple);
+    if (resolve_ec) co_return failed(exchange_phase::resolve, resolve_ec);
+    for (const auto& entry : resolved) addresses.push_back(entry.endpoint());
+  }
   if (cancel_requested(cancellation))
     co_return failed(exchange_phase::connect, asio::error::operation_aborted);
 

@@ -2,6 +2,10 @@
 // Conformance of the acsbatch emulator (and of acsbatch itself) with the official Azure
 // Communication Services Identity SDK. Usage: node run.js --acsbatch BIN [--signer BIN] [FILTER]
 
+// Node 18 (Debian 12's) has Web Crypto only as require("node:crypto").webcrypto; Node ≥ 19, which
+// the SDK's runtime assumes, also has it as the global `crypto`. Provide the same global here.
+globalThis.crypto ??= require("node:crypto").webcrypto;
+
 const { startEmulator } = require("./emulator");
 const { runAll } = require("./harness");
 

@@ -14,12 +14,20 @@ for tool in node npm; do
   fi
 done
 
+# Node trusts only its own bundled CAs; add the system's store (where a site adds its own CAs,
+# e.g. a TLS-inspecting proxy), so npm reaches the registry wherever apt and curl do.
+if [[ -z "${NODE_EXTRA_CA_CERTS:-}" && -r /etc/ssl/certs/ca-certificates.crt ]]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 mkdir -p "$work"
 cp "$here"/package.json "$here"/package-lock.json "$here"/*.js "$work"/
 # npm ci only when the lock file changed since the last install (it takes seconds, not minutes).
 if ! cmp -s "$work/package-lock.json" "$work/node_modules/.acsbatch-installed-lock" 2>/dev/null; then
   started=$(date +%s%N)
-  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  # Bounded: a registry that cannot be reached fails the test in about a minute, not at ctest's timeout.
+  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --fetch-retries=2 \
+     --fetch-timeout=20000)
   cp "$work/package-lock.json" "$work/node_modules/.acsbatch-installed-lock"
   echo "conformance: npm ci took $(( ($(date +%s%N) - started) / 1000000 )) ms"
 fi
