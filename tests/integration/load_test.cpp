@@ -72,8 +72,9 @@ load:
   EXPECT_NEAR(static_cast<double>(number(items.at("total"))), 2000, 20);
   EXPECT_EQ(number(items.at("failed")), 0u);
   EXPECT_EQ(number(items.at("dropped")), 0u);
-  // On schedule: the run lasts the schedule's 4 s plus the last iterations, not longer.
-  EXPECT_LT(decimal(run.report.at("duration_s")), 8.0);
+  // Iterations overlap: one after another they would take ~300 s. (The bound is loose on purpose:
+  // a sanitizer build on a loaded 2-core machine took 11 s; timing is measured by bench/, not here.)
+  EXPECT_LT(decimal(run.report.at("duration_s")), 30.0);
   // Both latencies are reported; the corrected one (latency_ms) is never below service time.
   const auto& token = run.report.at("summary").at("operations").at("issue_token");
   EXPECT_GE(decimal(token.at("latency_ms").at("p50")), 50);
