@@ -1,5 +1,7 @@
 #include "acsbatch/engine/runner.hpp"
 
+#include "worker_state.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -99,13 +101,6 @@ std::string error_code_name(const identity::error& e) {
   return e.code.message();
 }
 
-struct runner::worker_state {
-  explicit worker_state(asio::any_io_executor ex, std::uint64_t seed) : strand(std::move(ex)), random(seed) {}
-  asio::any_io_executor strand;
-  asio::cancellation_signal cancel;
-  std::mt19937_64 random;
-};
-
 struct runner::attempt_result {
   std::optional<identity::error> error;
   unsigned http_status = 0;
@@ -115,13 +110,6 @@ struct runner::attempt_result {
   std::optional<std::chrono::system_clock::time_point> expires_on;
 };
 
-/// One item while it runs: its identity, its create's idempotency key, what an earlier run did.
-struct runner::item_context {
-  report::item_outcome outcome;
-  std::string custom_id;        ///< from users.custom_id; empty without
-  std::string create_key;       ///< journalled before a create: custom_id, or a random id
-  std::optional<std::size_t> in_flight_step;  ///< sent by a killed run, answer unknown
-};
 
 runner::runner(const job::job& job, identity::identity_client& client, report::report_builder& report,
                item_stream& source, rate_limiter& limiter, clock::time_point started, run_journal* journal)
@@ -501,124 +489,6 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
       out.error_code = "cancelled";
       co_return out;
     }
-  }
-}
-
-void runner::start_load(asio::any_io_executor executor) {
-  const auto& load = *job_.load;
-  std::random_device entropy;
-  const std::size_t count = load.open_model() ? 1 : load.concurrency;
-  const auto end = clock::now() + load.duration;
-  std::lock_guard lock{mutex_};
-  executor_ = executor;
-  active_workers_ = count;
-  for (std::size_t i = 0; i < count; ++i) {
-    auto state = std::make_shared<worker_state>(asio::make_strand(executor), (std::uint64_t{entropy()} << 32) ^ i);
-    workers_.push_back(state);
-    auto work = load.open_model() ? arrival_scheduler(state) : concurrency_loop(state, end);
-    asio::co_spawn(state->strand, std::move(work),
-                   asio::bind_cancellation_slot(state->cancel.slot(),
-                                                [this](std::exception_ptr e) { finish_worker(e); }));
-  }
-}
-
-asio::awaitable<void> runner::arrival_scheduler(std::shared_ptr<worker_state> state) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  const arrival_schedule schedule{*job_.load};
-  const auto begin = clock::now();
-  std::uint64_t dropped = 0;
-  for (std::uint64_t k = 0; stop_reason_ == stop_reason::none; ++k) {
-    const auto offset = schedule.offset_of(k);
-    if (!offset) break;
-    const auto intended = begin + std::chrono::duration_cast<clock::duration>(*offset);
-    if (!co_await wait_until(intended) || stop_reason_ != stop_reason::none) break;
-    std::optional<item_seed> seed;
-    try {
-      seed = next_seed();
-    } catch (const std::exception& e) {
-      request_stop(stop_reason::source_failed, e.what());
-      break;
-    }
-    if (!seed) break;
-    std::lock_guard lock{mutex_};
-    // Open model: an iteration that cannot start on time is dropped, never queued, so the
-    // schedule (and what the service sees) stays the one the job asked for.
-    if (in_flight_ >= job_.load->max_in_flight) {
-      ++dropped;
-      ++progress_.dropped;
-      continue;
-    }
-    ++in_flight_;
-    ++active_workers_;
-    auto it = std::make_shared<worker_state>(asio::make_strand(executor_), state->random());
-    workers_.push_back(it);
-    asio::co_spawn(it->strand, iteration(it, std::move(*seed), intended),
-                   asio::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr e) {
-                     {
-                       std::lock_guard done_lock{mutex_};
-                       --in_flight_;
-                       std::erase(workers_, it);
-                     }
-                     finish_worker(e);
-                   }));
-  }
-  std::lock_guard lock{mutex_};
-  report_.add_dropped(dropped);
-}
-
-asio::awaitable<void> runner::concurrency_loop(std::shared_ptr<worker_state> state, clock::time_point end) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  while (stop_reason_ == stop_reason::none && !cancelled_ && clock::now() < end) {
-    std::optional<item_seed> seed;
-    try {
-      seed = next_seed();
-    } catch (const std::exception& e) {
-      request_stop(stop_reason::source_failed, e.what());
-      break;
-    }
-    if (!seed) break;
-    // Closed model: the next iteration is due when the previous one ends.
-    co_await run_iteration(*state, std::move(*seed), clock::now());
-  }
-}
-
-asio::awaitable<void> runner::iteration(std::shared_ptr<worker_state> state, item_seed seed,
-                                        clock::time_point intended) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  co_await run_iteration(*state, std::move(seed), intended);
-}
-
-asio::awaitable<void> runner::run_iteration(worker_state& state, item_seed seed, clock::time_point intended) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  // How late the iteration started (the scheduler's own delay): added to every step's latency,
-  // so the report measures from when the iteration should have started.
-  const auto lateness = std::max(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - intended),
-                                 std::chrono::microseconds{0});
-  auto item = co_await run_item(state, std::move(seed));
-  for (auto& step : item.steps) step.corrected_latency = step.latency + lateness;
-  const bool deletes = std::any_of(job_.steps.begin(), job_.steps.end(),
-                                   [](const job::step& s) { return s.op == job::operation::delete_user; });
-  if (!deletes && !item.user_id.empty()) {
-    // A load test leaves the resource as it found it: the identity goes after the load, so its
-    // deletion neither holds an in-flight slot nor adds unscheduled requests to what is measured.
-    std::lock_guard lock{mutex_};
-    leftovers_.push_back(item.user_id);
-  }
-  record(item);
-}
-
-asio::awaitable<void> runner::delete_leftovers(std::shared_ptr<worker_state> state) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  const job::step remove{job::operation::delete_user, {}, std::nullopt};
-  for (;;) {
-    item_context leftover;
-    {
-      std::lock_guard lock{mutex_};
-      if (leftovers_.empty() || cancelled_) break;
-      leftover.outcome.user_id = std::move(leftovers_.back());
-      leftovers_.pop_back();
-    }
-    (void)co_await run_step(*state, leftover, remove, job_.steps.size());
   }
 }
 

@@ -25,6 +25,13 @@ job::env_lookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
+item_seed seed_of(std::uint64_t index, std::string user_id) {
+  item_seed seed;
+  seed.index = index;
+  seed.user_id = std::move(user_id);
+  return seed;
+}
+
 std::string error_of(std::optional<std::string> flag, std::optional<unsigned> count,
                      std::map<std::string, std::string> vars = {}) {
   try {
@@ -46,8 +53,8 @@ TEST(Shard, ParseAcceptsOnlyIndexBelowCount) {
 TEST(Shard, EveryItemBelongsToExactlyOneShardAndAlwaysTheSame) {
   std::map<std::string, int> owners;
   for (std::uint64_t i = 0; i < 2000; ++i) {
-    item_seed by_index{i, ""};
-    item_seed by_id{i, "8:acs:r_" + std::to_string(i * 7919)};
+    item_seed by_index = seed_of(i, "");
+    item_seed by_id = seed_of(i, "8:acs:r_" + std::to_string(i * 7919));
     int index_owners = 0;
     for (std::uint32_t s = 0; s < 4; ++s) {
       index_owners += shard{s, 4}.owns(by_index);
@@ -59,7 +66,7 @@ TEST(Shard, EveryItemBelongsToExactlyOneShardAndAlwaysTheSame) {
   EXPECT_EQ(owners.size(), 2000u);
   // FNV-1a of the id, not std::hash: a fixed answer on every machine and build (FNV-1a-64 of
   // "8:acs:r_0" is 0xbb821f331ddd5fc3, which is 3 mod 4 — computed independently in Python).
-  EXPECT_TRUE(shard({3, 4}).owns(item_seed{0, "8:acs:r_0"}));
+  EXPECT_TRUE(shard({3, 4}).owns(seed_of(0, "8:acs:r_0")));
 }
 
 TEST(Shard, NewUsersAreDealtRoundRobinAndCounted) {
