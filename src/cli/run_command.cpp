@@ -29,7 +29,7 @@ constexpr auto warning = report::log_level::warning;
 
 bool creates_users(const job::job& job) {
   for (const auto& step : job.steps)
-    if (step.op == job::operation::create_user || step.op == job::operation::create_user_and_token) return true;
+    if (job::creates_identity(step.op)) return true;
   return false;
 }
 

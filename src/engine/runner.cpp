@@ -268,10 +268,6 @@ std::string random_uuid(std::mt19937_64& random) {
   return out;
 }
 
-bool creates(job::operation op) {
-  return op == job::operation::create_user || op == job::operation::create_user_and_token;
-}
-
 /// The step number journalled for the create that finds a cleanup item's identity again.
 constexpr std::size_t adopt_step = static_cast<std::size_t>(-1);
 
@@ -393,17 +389,17 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
   out.attempts = 0;
   out.started_at = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
   const bool resent = item.in_flight_step == number;  // a killed run sent this step already
-  if (creates(step.op) && item.create_key.empty())
+  if (job::creates_identity(step.op) && item.create_key.empty())
     item.create_key = random_uuid(state.random) + "|" + format_http_date(std::chrono::system_clock::now());
   // A create a killed run sent without a customId may have made an identity that no record
   // names, unless the service honours the repeatability id sent again now. Said, not hidden.
-  const bool in_doubt = resent && creates(step.op) && item.custom_id.empty();
+  const bool in_doubt = resent && job::creates_identity(step.op) && item.custom_id.empty();
   if (in_doubt) item.outcome.uncertain = true;
   if (journal_) {
     // Intent before action: the step (and a create's key) is on disk before the request leaves.
     // A named key, not a conditional temporary: GCC 12 mishandles temporaries in co_await operands.
     const std::string no_key;
-    const std::string& key = creates(step.op) ? item.create_key : no_key;
+    const std::string& key = job::creates_identity(step.op) ? item.create_key : no_key;
     const auto ec = co_await journal_->step_starting(item.outcome.index, number, step.op, user_id, key);
     if (ec) {
       request_stop(stop_reason::journal_failed, "the journal cannot be written");
@@ -439,7 +435,7 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
         item.outcome.uncertain = false;
         item.outcome.create_confirmed = true;
       }
-      if (creates(step.op) && !item.custom_id.empty()) item.outcome.create_confirmed = true;
+      if (job::creates_identity(step.op) && !item.custom_id.empty()) item.outcome.create_confirmed = true;
       if (on_token && !result.token.empty() && result.expires_on) {
         std::lock_guard lock{mutex_};
         on_token(user_id, result.token, *result.expires_on);

@@ -61,12 +61,6 @@ std::optional<std::uint64_t> sharded_stream::total() const {
   return *all / shard_.count + (shard_.index < *all % shard_.count ? 1 : 0);
 }
 
-std::uint64_t sharded_stream::count_remaining() {
-  std::uint64_t remaining = 0;
-  while (next()) ++remaining;
-  return remaining;
-}
-
 std::optional<shard> resolve_shard(const std::optional<std::string>& shard_flag,
                                    const std::optional<unsigned>& shards_flag, const job::env_lookup& env) {
   if (shard_flag) {

@@ -23,6 +23,10 @@ std::string_view to_string(operation op) {
   return "unknown";
 }
 
+bool creates_identity(operation op) {
+  return op == operation::create_user || op == operation::create_user_and_token;
+}
+
 std::optional<operation> operation_from_string(std::string_view name) {
   for (const auto& [value, text] : names)
     if (text == name) return value;

@@ -14,7 +14,6 @@ constexpr std::chrono::minutes min_token_lifetime{60};
 constexpr std::chrono::minutes max_token_lifetime{24 * 60};
 
 bool issues_token(operation op) { return op == operation::issue_token || op == operation::create_user_and_token; }
-bool creates_user(operation op) { return op == operation::create_user || op == operation::create_user_and_token; }
 
 void read_scopes(reader& r, const entry& e, step& out) {
   const auto list = r.sequence(e);
@@ -135,14 +134,14 @@ void read_steps(reader& r, const entry& section, const connection_spec& connecti
     const entry& element = (*elements)[i];
     const auto parsed = read_step(r, element, connection);
     if (!parsed) continue;
-    if (!existing_users.empty() && creates_user(parsed->op))
+    if (!existing_users.empty() && creates_identity(parsed->op))
       r.report().error(element.value_at, std::string(to_string(parsed->op)) + " makes new users, but " +
                                              existing_users + " lists existing ones: remove the step, or use "
                                              "users.create instead");
-    else if (i == 0 && users.create > 0 && !creates_user(parsed->op))
+    else if (i == 0 && users.create > 0 && !creates_identity(parsed->op))
       r.report().error(element.value_at, "the first step must create the user (create_user or "
                                          "create_user_and_token) because users.create makes new users");
-    else if (i > 0 && creates_user(parsed->op))
+    else if (i > 0 && creates_identity(parsed->op))
       r.report().error(element.value_at, std::string(to_string(parsed->op)) + " can only be the first step");
     out.push_back(*parsed);
   }

@@ -8,10 +8,6 @@ namespace {
 /// Items read from a journal at a time: a few hundred KB at most, whatever its size.
 constexpr std::size_t chunk = 512;
 
-bool creates(job::operation op) {
-  return op == job::operation::create_user || op == job::operation::create_user_and_token;
-}
-
 }  // namespace
 
 resume_stream::resume_stream(const std::string& journal_path, const job::job& job,
@@ -39,7 +35,7 @@ engine::item_seed resume_stream::seed_of(journal_item item) const {
     }
   // The identity is gone (a failed item's clean-up deleted it) but steps remain: start over,
   // with a new identity, when the job makes its own.
-  const bool job_creates = !steps_.empty() && creates(steps_.front().op);
+  const bool job_creates = !steps_.empty() && job::creates_identity(steps_.front().op);
   if (item.deleted && first < count && job_creates) {
     first = 0;
     seed.in_flight_step.reset();
@@ -119,12 +115,6 @@ void journal_identities::skip_to(std::uint64_t index) {
   std::lock_guard lock{mutex_};
   while (!buffer_.empty() && buffer_.front().index < index) buffer_.pop_front();
   if (buffer_.empty()) next_index_ = std::max(next_index_, index);
-}
-
-std::uint64_t journal_identities::count_remaining() {
-  std::uint64_t remaining = 0;
-  while (next()) ++remaining;
-  return remaining;
 }
 
 std::unique_ptr<engine::item_stream> open_users(const job::job& job) {

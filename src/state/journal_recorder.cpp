@@ -7,11 +7,11 @@
 namespace acsbatch::state {
 namespace {
 
-bool creates(job::operation op) {
-  return op == job::operation::create_user || op == job::operation::create_user_and_token;
+/// A finished step names its operation as the report does (step_outcome::op).
+bool creates(std::string_view op) {
+  const auto parsed = job::operation_from_string(op);
+  return parsed && job::creates_identity(*parsed);
 }
-
-bool creates(std::string_view op) { return op == "create_user" || op == "create_user_and_token"; }
 
 }  // namespace
 
@@ -31,7 +31,7 @@ boost::asio::awaitable<std::error_code> journal_recorder::step_starting(std::uin
   r.index = index;
   r.step = static_cast<std::uint32_t>(step);
   r.outcome.op = std::string(job::to_string(op));
-  r.creates = creates(op);
+  r.creates = job::creates_identity(op);
   r.user_id = user_id;
   r.key = idempotency_key;
   writer_.append(std::move(r));

@@ -158,7 +158,9 @@ TEST_F(StateTest, FlushCompletesOnTheCallersExecutorAfterTheRecordsAreCommitted)
           EXPECT_EQ(items[0].create_key, "key-0");
           EXPECT_EQ(items[0].create, create_state::sent);
           EXPECT_EQ(items[0].steps.size(), 1u);
-          if (!items[0].steps.empty()) EXPECT_EQ(items[0].steps[0].status, step_status::in_flight);
+          if (!items[0].steps.empty()) {
+            EXPECT_EQ(items[0].steps[0].status, step_status::in_flight);
+          }
         }
         flushed = true;
       },

@@ -47,7 +47,6 @@ class sharded_stream final : public item_stream {
   std::optional<item_seed> next() override;
   std::optional<std::uint64_t> total() const override;
   bool numbers_new_users() const override { return source_->numbers_new_users(); }
-  std::uint64_t count_remaining() override;
   void skip_to(std::uint64_t index) override { source_->skip_to(index); }
 
  private:

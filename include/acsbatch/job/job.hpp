@@ -18,6 +18,8 @@ enum class operation { create_user, create_user_and_token, issue_token, revoke_t
 
 /// "create_user", "issue_token", … as written in job files and reports.
 std::string_view to_string(operation op);
+/// create_user and create_user_and_token: the operations that make an identity.
+bool creates_identity(operation op);
 /// The operation a job file names; nullopt for anything else (exact, case-sensitive).
 std::optional<operation> operation_from_string(std::string_view name);
 

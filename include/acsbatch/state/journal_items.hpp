@@ -59,7 +59,6 @@ class journal_identities final : public engine::item_stream {
 
   std::optional<engine::item_seed> next() override;
   std::optional<std::uint64_t> total() const override { return total_; }
-  std::uint64_t count_remaining() override;
   void skip_to(std::uint64_t index) override;
 
  private:
