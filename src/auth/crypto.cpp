@@ -1,11 +1,14 @@
 #include "acsbatch/auth/crypto.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace acsbatch::auth {
@@ -23,7 +26,55 @@ int decode_char(char c) {
   return -1;
 }
 
+/// Fetched once: EVP_sha256() and HMAC() look the algorithm up in the provider on every call,
+/// which costs more than hashing a short request. Freed at exit before OpenSSL's own cleanup
+/// (which was registered earlier, at OpenSSL's first use inside the fetch).
+const EVP_MD* sha256_algorithm() {
+  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md{EVP_MD_fetch(nullptr, "SHA256", nullptr),
+                                                                   &EVP_MD_free};
+  if (!md) throw std::runtime_error("SHA-256 is not available from OpenSSL");
+  return md.get();
+}
+
+EVP_MAC* hmac_algorithm() {
+  static const std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac{EVP_MAC_fetch(nullptr, "HMAC", nullptr),
+                                                                     &EVP_MAC_free};
+  if (!mac) throw std::runtime_error("HMAC is not available from OpenSSL");
+  return mac.get();
+}
+
+using mac_context = std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)>;
+
 }  // namespace
+
+struct hmac_sha256_key::state {
+  mac_context keyed{nullptr, &EVP_MAC_CTX_free};
+};
+
+hmac_sha256_key::hmac_sha256_key(std::string_view key) {
+  auto s = std::make_shared<state>();
+  s->keyed.reset(EVP_MAC_CTX_new(hmac_algorithm()));
+  char digest_name[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                               OSSL_PARAM_construct_end()};
+  static constexpr unsigned char no_key = 0;  // a valid pointer for an empty key
+  const auto* bytes = key.empty() ? &no_key : reinterpret_cast<const unsigned char*>(key.data());
+  if (!s->keyed || EVP_MAC_init(s->keyed.get(), bytes, key.size(), params) != 1)
+    throw std::runtime_error("HMAC-SHA256 key setup failed");
+  state_ = std::move(s);
+}
+
+std::string hmac_sha256_key::mac(std::string_view message) const {
+  // A copy of the keyed context: the key's inner and outer pads are already hashed, and the
+  // shared original is only read, so one key serves any number of threads.
+  const mac_context ctx{EVP_MAC_CTX_dup(state_->keyed.get()), &EVP_MAC_CTX_free};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  std::size_t length = 0;
+  if (!ctx || EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), digest.data(), &length, digest.size()) != 1)
+    throw std::runtime_error("HMAC-SHA256 failed");
+  return {reinterpret_cast<const char*>(digest.data()), length};
+}
 
 std::string base64_encode(std::string_view bytes) {
   std::string out;
@@ -101,7 +152,7 @@ std::optional<std::string> base64url_decode(std::string_view text) {
 std::string sha256(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, sha256_algorithm(), nullptr) != 1)
     throw std::runtime_error("SHA-256 failed");
   return {reinterpret_cast<const char*>(digest.data()), length};
 }
@@ -109,7 +160,7 @@ std::string sha256(std::string_view data) {
 std::string hmac_sha256(std::string_view key, std::string_view message) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+  if (HMAC(sha256_algorithm(), key.data(), static_cast<int>(key.size()),
            reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest.data(),
            &length) == nullptr)
     throw std::runtime_error("HMAC-SHA256 failed");

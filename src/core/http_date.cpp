@@ -38,13 +38,31 @@ std::string format_http_date(std::chrono::system_clock::time_point when) {
   const year_month_day ymd{day};
   const hh_mm_ss hms{floor<seconds>(when - day)};
   const weekday wd{day};
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%s, %02u %s %04d %02d:%02d:%02d GMT",
-                weekdays[wd.c_encoding()].data(), static_cast<unsigned>(ymd.day()),
-                months[static_cast<unsigned>(ymd.month()) - 1].data(), static_cast<int>(ymd.year()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buffer;
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {  // never for a clock reading; kept exact anyway
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "%s, %02u %s %04d %02d:%02d:%02d GMT",
+                  weekdays[wd.c_encoding()].data(), static_cast<unsigned>(ymd.day()),
+                  months[static_cast<unsigned>(ymd.month()) - 1].data(), year,
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return buffer;
+  }
+  // Every signed request carries one: digits written in place, not through snprintf's parser.
+  std::string out = "Ddd, 00 Mmm 0000 00:00:00 GMT";
+  const auto two = [&out](std::size_t at, unsigned value) {
+    out[at] = static_cast<char>('0' + value / 10);
+    out[at + 1] = static_cast<char>('0' + value % 10);
+  };
+  out.replace(0, 3, weekdays[wd.c_encoding()]);
+  two(5, static_cast<unsigned>(ymd.day()));
+  out.replace(8, 3, months[static_cast<unsigned>(ymd.month()) - 1]);
+  two(12, static_cast<unsigned>(year / 100));
+  two(14, static_cast<unsigned>(year % 100));
+  two(17, static_cast<unsigned>(hms.hours().count()));
+  two(20, static_cast<unsigned>(hms.minutes().count()));
+  two(23, static_cast<unsigned>(hms.seconds().count()));
+  return out;
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {

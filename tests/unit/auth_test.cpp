@@ -88,6 +88,30 @@ TEST(HmacSigner, SignsWithTimePoint) {
   EXPECT_EQ(signature_of(h), "7yRGa+/2QlFSOxrIAJIdq1R075dw/9vQ++H9ASWFVeI=");
 }
 
+// The precomputed key state (copied per request) must give what a fresh HMAC gives, for keys
+// shorter than, equal to and longer than SHA-256's 64-byte block (a long key is hashed first),
+// and for the empty key; copies of one key share its state and stay correct.
+TEST(HmacSha256Key, EqualsAFreshHmacForEveryKeyLength) {
+  for (const std::size_t key_length : {0u, 1u, 32u, 64u, 65u, 200u}) {
+    std::string key(key_length, '\0');
+    for (std::size_t i = 0; i < key_length; ++i) key[i] = static_cast<char>(i * 7 + 3);
+    const hmac_sha256_key keyed{key};
+    const hmac_sha256_key copy = keyed;
+    for (const std::string_view message : {"", "a", "POST\n/identities?api-version=2023-10-01\nWed, 25 Nov"}) {
+      EXPECT_EQ(to_hex(keyed.mac(message)), to_hex(hmac_sha256(key, message))) << key_length << " " << message;
+      EXPECT_EQ(copy.mac(message), keyed.mac(message));
+    }
+  }
+  // RFC 4231 test case 2.
+  EXPECT_EQ(to_hex(hmac_sha256_key{"Jefe"}.mac("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(HmacSigner, EmptyBodyHashIsTheHashOfNothing) {
+  EXPECT_EQ(content_hash(""), base64_encode(sha256("")));
+  EXPECT_EQ(content_hash("{}"), base64_encode(sha256("{}")));
+}
+
 TEST(Base64, RoundTripsAndRejectsMalformed) {
   for (std::string_view s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"})
     EXPECT_EQ(*base64_decode(base64_encode(s)), s);

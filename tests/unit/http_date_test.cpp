@@ -14,6 +14,15 @@ TEST(HttpDate, FormatsImfFixdate) {
             "Sun, 03 Jan 2027 00:00:00 GMT");
 }
 
+TEST(HttpDate, FormatsEveryFieldWidth) {
+  // A one-digit day, hour, minute and second, written in place.
+  EXPECT_EQ(format_http_date(system_clock::time_point{sys_days{1970y / January / 1}} + 1h + 2min + 3s),
+            "Thu, 01 Jan 1970 01:02:03 GMT");
+  EXPECT_EQ(format_http_date(system_clock::time_point{sys_days{2099y / December / 31}} + 23h + 59min + 59s),
+            "Thu, 31 Dec 2099 23:59:59 GMT");
+  EXPECT_EQ(format_http_date(system_clock::time_point{sys_days{1901y / March / 1}}), "Fri, 01 Mar 1901 00:00:00 GMT");
+}
+
 TEST(HttpDate, ParsesWhatItFormats) {
   const auto t = floor<seconds>(system_clock::now());
   EXPECT_EQ(parse_http_date(format_http_date(t)), t);

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "acsbatch/auth/crypto.hpp"
+
 namespace acsbatch::auth {
 
 /// The header values a signed request carries besides `Host`.
@@ -27,7 +29,7 @@ std::string string_to_sign(std::string_view method, std::string_view path_and_qu
 class hmac_signer {
  public:
   /// `key` is the decoded access key (auth::connection_string::access_key).
-  explicit hmac_signer(std::string key) : key_(std::move(key)) {}
+  explicit hmac_signer(std::string_view key) : key_(key) {}
 
   /// `path_and_query` is the request-target as sent (percent-encoded path, `?api-version=…`);
   /// `host` is endpoint::authority(); `date` an IMF-fixdate.
@@ -43,7 +45,7 @@ class hmac_signer {
   std::string signature(std::string_view string_to_sign) const;
 
  private:
-  std::string key_;
+  hmac_sha256_key key_;
 };
 
 }  // namespace acsbatch::auth

@@ -43,7 +43,9 @@ struct client_stats {
 /// threads run the io_context, spawn each caller on its own strand, as for any Asio stream.
 class client {
  public:
-  /// Throws config_error when the system CA store or `options.ca_file` cannot be loaded.
+  /// Throws config_error when `options.ca_file` cannot be loaded. The system CA store is loaded
+  /// on the first https request (a failure then is errc::tls_failed, with the reason), so a
+  /// client that only talks plain http to loopback never pays for it.
   explicit client(boost::asio::any_io_executor executor, client_options options = {});
   ~client();
   client(const client&) = delete;
