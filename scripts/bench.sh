@@ -367,7 +367,7 @@ if ((compare)); then
   baseline=$work/baseline.tsv
   # The committed figures: rows "| key | value | unit | better |" after the Figures heading.
   git show HEAD:bench/RESULTS.md 2>/dev/null |
-    awk '/^## Figures/ { on = 1; next } /^## / { on = 0 } on && /^\| [a-z]/ { gsub(/ /, ""); split($0, f, "|"); print f[2] "\t" f[3] }' >"$baseline"
+    awk '/^#+ Figures/ { on = 1; next } /^#+ / { on = 0 } on && /^\| [a-z]/ { gsub(/ /, ""); split($0, f, "|"); print f[2] "\t" f[3] }' >"$baseline"
   if [[ ! -s "$baseline" ]]; then
     echo "bench.sh --compare: the committed bench/RESULTS.md has no Figures table to compare with" >&2
     exit 3
