@@ -95,6 +95,7 @@ exit_code outcome_code(const engine::runner& runner, const report::report_builde
     case engine::stop_reason::source_failed: return exit_code::invalid_job;
     case engine::stop_reason::journal_failed: return exit_code::cannot_write;
     case engine::stop_reason::job_timeout: return exit_code::items_failed;
+    case engine::stop_reason::threshold_failed: return exit_code::threshold_failed;
     case engine::stop_reason::none: break;
   }
   return report.items().failed > 0 ? exit_code::items_failed : exit_code::ok;
@@ -111,6 +112,8 @@ std::string describe_stop(const engine::runner& runner, const std::string& host,
     case engine::stop_reason::journal_failed: return "stopped: " + runner.stop_detail() + " (nothing unjournalled was sent)";
     case engine::stop_reason::job_timeout: return "timeouts.job passed: no new items were started";
     case engine::stop_reason::interrupted: return "interrupted: in-flight items finished, the rest were not started";
+    case engine::stop_reason::threshold_failed:
+      return "stopped: " + runner.stop_detail() + " (abort_on_fail): in-flight items finished, the rest were not started";
     case engine::stop_reason::none: break;
   }
   return {};
@@ -216,8 +219,8 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
   // grace period, then are cancelled; a second signal exits at once.
   asio::steady_timer grace_timer{io};
   asio::steady_timer job_timer{io};
-  auto begin_stop = [&](engine::stop_reason reason) {
-    runner.request_stop(reason);
+  auto begin_stop = [&](engine::stop_reason reason, std::string detail = {}) {
+    runner.request_stop(reason, std::move(detail));
     grace_timer.expires_after(job.grace);
     grace_timer.async_wait([&](boost::system::error_code ec) {
       if (!ec) runner.cancel_in_flight();
@@ -259,11 +262,38 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
     });
   };
 
+  // abort_on_fail: every second the thresholds that may stop the run are judged on what it has
+  // measured so far; the first that fails stops it as a signal would (in-flight items finish).
+  asio::steady_timer abort_timer{progress_strand};
+  const auto run_started = std::chrono::steady_clock::now();
+  std::function<void()> schedule_abort_check = [&] {
+    if (progress_ended) return;
+    abort_timer.expires_after(std::chrono::seconds{1});
+    abort_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec || progress_ended || runner.stopped_because() != engine::stop_reason::none) return;
+      const auto elapsed = std::chrono::steady_clock::now() - run_started;
+      for (const auto& rule : job.threshold_aborts) {
+        if (elapsed < rule.not_before) continue;
+        const auto& threshold = job.thresholds[rule.threshold];
+        const auto result = runner.judge_now(threshold);
+        if (!result.value || result.ok) continue;  // nothing measured yet is no reason to stop
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+        const auto detail = "threshold " + result.expr + " failed during the run (" +
+                            report::format_value(threshold, result.value) + " after " + std::to_string(seconds) + " s)";
+        console.log(warning, "threshold_abort", detail + ": stopping — in-flight items finish, no new ones start");
+        begin_stop(engine::stop_reason::threshold_failed, detail);
+        return;
+      }
+      schedule_abort_check();
+    });
+  };
+
   std::exception_ptr failure;
   runner.start(io.get_executor(), [&](std::exception_ptr e) {
     asio::post(progress_strand, [&] {
       progress_ended = true;
       progress_timer.cancel();
+      abort_timer.cancel();
       meter.update(snapshot_of(runner.progress()), std::chrono::steady_clock::now());
       console.end_progress(meter);
     });
@@ -277,6 +307,7 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
     });
   });
   if (console.progress() != report::progress_mode::off) asio::post(progress_strand, schedule_progress);
+  if (!job.threshold_aborts.empty()) asio::post(progress_strand, schedule_abort_check);
   std::vector<std::jthread> extra_threads;
   for (unsigned i = 1; i < options.threads; ++i) extra_threads.emplace_back([&io] { io.run(); });
   io.run();

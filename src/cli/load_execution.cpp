@@ -38,7 +38,11 @@ std::string load_plan(const job::job& job) {
       break;
   }
   if (load.open_model())
-    out << " (" << engine::arrival_schedule(load).total() << " iteration(s), at most " << load.max_in_flight << " in flight)";
+    out << " (" << engine::arrival_schedule(load).total() << " iteration(s), at most " << load.max_in_flight
+        << " in flight, " << (load.max_start_delay.count() == 0 ? std::string("none waits for a slot")
+                                                                 : "waiting up to " + seconds(load.max_start_delay) +
+                                                                       " for a slot")
+        << ")";
   out << ", scenario";
   for (std::size_t i = 0; i < job.steps.size(); ++i) out << (i == 0 ? " " : " → ") << job::to_string(job.steps[i].op);
   return out.str();

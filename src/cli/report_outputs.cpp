@@ -6,6 +6,7 @@
 #include "acsbatch/report/junit_report.hpp"
 #include "acsbatch/report/report_document.hpp"
 #include "acsbatch/report/text_file.hpp"
+#include "load_execution.hpp"
 
 namespace acsbatch::cli {
 namespace {
@@ -82,7 +83,8 @@ void describe_job(const job::job& job, report::run_info& info) {
   if (job.users.creates_users()) p.emplace_back("users", "create " + std::to_string(job.users.create));
   else if (!job.users.from_file.empty()) p.emplace_back("users", "from_file " + job.users.from_file);
   else if (!job.users.from_report.empty()) p.emplace_back("users", "from_report " + job.users.from_report);
-  p.emplace_back("steps", steps_text(job));
+  if (job.load) p.emplace_back("load", load_plan(job));
+  p.emplace_back(job.load ? "scenario" : "steps", steps_text(job));
   p.emplace_back("concurrency", std::to_string(job.concurrency));
   p.emplace_back("rate_limit", rate_limit_text(job.rate_limit));
   p.emplace_back("retry", retry_text(job.retry));

@@ -156,6 +156,8 @@ void runner::finish_worker(std::exception_ptr e) {
     std::lock_guard lock{mutex_};
     if (e && !first_exception_) first_exception_ = e;
     if (--active_workers_ != 0) return;
+    // Rates are measured over the load; deleting its leftovers comes after.
+    if (job_.load && !cleaning_up_) report_.load_ended(std::chrono::system_clock::now());
     if (job_.load && !leftovers_.empty() && !cleaning_up_ && !first_exception_ && !cancelled_) {
       // The load is over: now its leftover identities go, as fast as the load ran them.
       cleaning_up_ = true;
@@ -197,6 +199,12 @@ void runner::cancel_in_flight() {
 std::string runner::stop_detail() const {
   std::lock_guard lock{mutex_};
   return stop_detail_;
+}
+
+report::threshold_result runner::judge_now(const report::threshold& t) const {
+  const double elapsed = std::chrono::duration<double>(clock::now() - started_).count();
+  std::lock_guard lock{mutex_};
+  return report::evaluate(t, report_.operations(), elapsed);
 }
 
 run_progress runner::progress() const {

@@ -51,9 +51,14 @@ void runner::start_load(asio::any_io_executor executor) {
 
 asio::awaitable<void> runner::arrival_scheduler(std::shared_ptr<worker_state> state) {
   co_await asio::this_coro::throw_if_cancelled(false);
-  const arrival_schedule schedule{*job_.load};
+  const auto& load = *job_.load;
+  const arrival_schedule schedule{load};
   const auto begin = clock::now();
-  std::uint64_t dropped = 0;
+  // Every iteration that ends cancels this timer, so the one waiting for a slot starts then.
+  const auto slot_freed = std::make_shared<asio::steady_timer>(state->strand);
+  std::uint64_t dropped = 0, delayed = 0;
+  // Until then the scheduler waited for a slot: iterations due before it queued behind.
+  auto queue_ended = clock::time_point::min();
   for (std::uint64_t k = 0; stop_reason_ == stop_reason::none; ++k) {
     const auto offset = schedule.offset_of(k);
     if (!offset) break;
@@ -67,30 +72,54 @@ asio::awaitable<void> runner::arrival_scheduler(std::shared_ptr<worker_state> st
       break;
     }
     if (!seed) break;
-    std::lock_guard lock{mutex_};
-    // Open model: an iteration that cannot start on time is dropped, never queued, so the
-    // schedule (and what the service sees) stays the one the job asked for.
-    if (in_flight_ >= job_.load->max_in_flight) {
-      ++dropped;
-      ++progress_.dropped;
-      continue;
+    // Open model: an iteration due while max_in_flight run waits, first in first out, for at
+    // most max_start_delay, and is dropped (counted) if it has not started by then. The wait is
+    // part of its latency (measured from `intended`), so queueing shows in the percentiles.
+    const auto give_up_at = intended + std::chrono::duration_cast<clock::duration>(load.max_start_delay);
+    bool waited = intended < queue_ended, started = false;
+    for (;;) {
+      if (try_start_iteration(state, *seed, intended, slot_freed)) {
+        started = true;
+        break;
+      }
+      if (clock::now() >= give_up_at || stop_reason_ != stop_reason::none || cancelled_) break;
+      waited = true;
+      slot_freed->expires_at(give_up_at);
+      co_await slot_freed->async_wait(asio::as_tuple(asio::use_awaitable));
+      queue_ended = clock::now();
     }
-    ++in_flight_;
-    ++active_workers_;
-    auto it = std::make_shared<worker_state>(asio::make_strand(executor_), state->random());
-    workers_.push_back(it);
-    asio::co_spawn(it->strand, iteration(it, std::move(*seed), intended),
-                   asio::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr e) {
-                     {
-                       std::lock_guard done_lock{mutex_};
-                       --in_flight_;
-                       std::erase(workers_, it);
-                     }
-                     finish_worker(e);
-                   }));
+    if (started && waited) ++delayed;
+    if (!started) {
+      ++dropped;
+      std::lock_guard lock{mutex_};
+      ++progress_.dropped;
+    }
   }
   std::lock_guard lock{mutex_};
-  report_.add_dropped(dropped);
+  report_.add_dropped(dropped, delayed);
+}
+
+bool runner::try_start_iteration(const std::shared_ptr<worker_state>& scheduler, item_seed& seed,
+                                 clock::time_point intended, const std::shared_ptr<asio::steady_timer>& slot_freed) {
+  std::lock_guard lock{mutex_};
+  if (in_flight_ >= job_.load->max_in_flight) return false;
+  ++in_flight_;
+  ++active_workers_;
+  auto it = std::make_shared<worker_state>(asio::make_strand(executor_), scheduler->random());
+  workers_.push_back(it);
+  asio::co_spawn(it->strand, iteration(it, std::move(seed), intended),
+                 asio::bind_cancellation_slot(it->cancel.slot(), [this, it, slot_freed](std::exception_ptr e) {
+                   {
+                     std::lock_guard done_lock{mutex_};
+                     --in_flight_;
+                     std::erase(workers_, it);
+                   }
+                   // On the timer's strand: the scheduler either sees the free slot before it
+                   // waits or is woken from the wait, never neither.
+                   asio::post(slot_freed->get_executor(), [slot_freed] { slot_freed->cancel(); });
+                   finish_worker(e);
+                 }));
+  return true;
 }
 
 asio::awaitable<void> runner::concurrency_loop(std::shared_ptr<worker_state> state, clock::time_point end) {

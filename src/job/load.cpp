@@ -28,13 +28,15 @@ std::chrono::milliseconds load_spec::total_duration() const {
 namespace acsbatch::job::detail {
 namespace {
 
-constexpr std::string_view load_keys[] = {"executor",    "rate",          "duration", "start_rate", "stages",
-                                          "concurrency", "max_in_flight", "scenario"};
+constexpr std::string_view load_keys[] = {"executor",    "rate",          "duration",        "start_rate", "stages",
+                                          "concurrency", "max_in_flight", "max_start_delay", "scenario"};
 constexpr std::string_view stage_keys[] = {"target", "duration"};
 constexpr std::string_view executor_names[] = {"constant-arrival-rate", "ramping-arrival-rate",
                                                "constant-concurrency"};
 /// A load test is minutes long; a day is a typo.
 constexpr std::chrono::milliseconds max_load_duration{std::chrono::hours{24}};
+/// Waiting longer than this for a slot is not a load test's iteration any more.
+constexpr std::chrono::milliseconds max_start_delay_limit{std::chrono::minutes{10}};
 constexpr double max_iteration_rate = 100'000;
 constexpr std::uint64_t max_load_concurrency = 100'000;
 
@@ -133,11 +135,11 @@ void read_load(reader& r, const entry& section, const connection_spec& connectio
   switch (out.executor) {
     case load_spec::executor_kind::constant_arrival_rate:
       needed = {"rate", "duration"};
-      allowed.push_back("max_in_flight");
+      allowed.insert(allowed.end(), {"max_in_flight", "max_start_delay"});
       break;
     case load_spec::executor_kind::ramping_arrival_rate:
       needed = {"start_rate", "stages"};
-      allowed.push_back("max_in_flight");
+      allowed.insert(allowed.end(), {"max_in_flight", "max_start_delay"});
       break;
     case load_spec::executor_kind::constant_concurrency:
       needed = {"concurrency", "duration"};
@@ -167,6 +169,14 @@ void read_load(reader& r, const entry& section, const connection_spec& connectio
       if (const auto v = r.integer(e, 1, max_load_concurrency)) out.concurrency = static_cast<std::uint32_t>(*v);
     } else if (e.key == "max_in_flight") {
       if (const auto v = r.integer(e, 1, max_load_concurrency)) out.max_in_flight = static_cast<std::uint32_t>(*v);
+    } else if (e.key == "max_start_delay") {
+      if (const auto v = r.duration(e)) {
+        if (*v < std::chrono::milliseconds{0} || *v > max_start_delay_limit)
+          r.report().error(e.value_at, e.path + " must be at most 10m (0s drops an iteration that cannot start "
+                                                "on time), not '" + e.value.Scalar() + "'");
+        else
+          out.max_start_delay = *v;
+      }
     } else if (e.key == "scenario") {
       // Every iteration makes its own user: the scenario is checked as steps of users.create.
       users_spec creates;

@@ -118,7 +118,7 @@ void read_root(reader& r, const YAML::Node& root, std::string_view job_directory
   if (const auto* e = detail::find(*entries, "rate_limit")) detail::read_rate_limit(r, *e, out.rate_limit);
   if (const auto* e = detail::find(*entries, "retry")) detail::read_retry(r, *e, out.retry);
   if (const auto* e = detail::find(*entries, "report")) detail::read_report(r, *e, out.report);
-  if (const auto* e = detail::find(*entries, "thresholds")) detail::read_thresholds(r, *e, out.steps, out.thresholds);
+  if (const auto* e = detail::find(*entries, "thresholds")) detail::read_thresholds(r, *e, out.steps, out.thresholds, out.threshold_aborts);
   if (const auto* e = detail::find(*entries, "state")) detail::read_state(r, *e, out.state);
   if (const auto* e = detail::find(*entries, "outputs")) detail::read_outputs(r, *e, out.outputs);
   if (out.report.path.empty() && !out.name.empty()) out.report.path = "reports/" + out.name + ".json";

@@ -42,7 +42,8 @@ void read_state(reader& r, const entry& section, state_spec& out);
 /// `outputs: {tokens, prometheus}`: paths resolved like report.path; null means none.
 void read_outputs(reader& r, const entry& section, outputs_spec& out);
 
-/// `load: {executor, rate, duration, start_rate, stages, concurrency, max_in_flight, scenario}`:
+/// `load: {executor, rate, duration, start_rate, stages, concurrency, max_in_flight, max_start_delay,
+/// scenario}`:
 /// the scenario goes to `steps`, checked as steps of a job that creates its users.
 void read_load(reader& r, const entry& section, const connection_spec& connection, load_spec& out,
                std::vector<step>& steps);

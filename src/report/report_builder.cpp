@@ -68,9 +68,10 @@ void report_builder::add_skipped(std::uint64_t count) {
   items_.skipped += count;
 }
 
-void report_builder::add_dropped(std::uint64_t count) {
+void report_builder::add_dropped(std::uint64_t dropped, std::uint64_t delayed) {
   if (written_) throw std::logic_error("report_builder::add_dropped after write");
-  items_.dropped = items_.dropped.value_or(0) + count;
+  items_.dropped = items_.dropped.value_or(0) + dropped;
+  items_.delayed = items_.delayed.value_or(0) + delayed;
 }
 
 void report_builder::add(const item_outcome& item) {

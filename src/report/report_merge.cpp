@@ -29,6 +29,12 @@ void add(operation_totals& into, const operation_totals& from) {
   into.retries += from.retries;
   into.throttled += from.throttled;
   into.latency.merge(from.latency);
+  into.service_latency.merge(from.service_latency);
+}
+
+/// Load-mode counts are summed where any input has them (a bulk report has none).
+void add(std::optional<std::uint64_t>& into, const std::optional<std::uint64_t>& from) {
+  if (from) into = into.value_or(0) + *from;
 }
 
 /// The threshold behind a report's `expr` (its canonical text), to evaluate it again on the sums.
@@ -68,16 +74,26 @@ report_document merge_reports(std::span<const merge_input> inputs, bool force) {
 
   std::vector<clock::time_point> starts;
   clock::time_point start = clock::time_point::max(), finish = clock::time_point::min();
+  // Load shards: the merged load window ends when the last shard's load did (cleanup excluded).
+  auto load_finish = clock::time_point::min();
+  bool all_loads = true;
   for (const auto& input : inputs) {
     const auto s = time_of(input, input.document.started_at, "started_at");
     const auto f = time_of(input, input.document.finished_at, "finished_at");
     starts.push_back(s);
     start = std::min(start, s);
     finish = std::max(finish, f);
+    if (const auto load = input.document.load_duration_s)
+      load_finish = std::max(load_finish, s + std::chrono::duration_cast<clock::duration>(
+                                                  std::chrono::duration<double>(*load)));
+    else
+      all_loads = false;
   }
   out.started_at = format_rfc3339(start);
   out.finished_at = format_rfc3339(std::max(start, finish));
   out.duration_s = std::max(0.0, std::chrono::duration<double>(finish - start).count());
+  if (all_loads)
+    out.load_duration_s = std::clamp(std::chrono::duration<double>(load_finish - start).count(), 0.0, out.duration_s);
 
   bool all_targets = true;
   double target = 0;
@@ -90,6 +106,10 @@ report_document merge_reports(std::span<const merge_input> inputs, bool force) {
     out.items.succeeded += d.items.succeeded;
     out.items.failed += d.items.failed;
     out.items.skipped += d.items.skipped;
+    out.items.uncertain += d.items.uncertain;
+    out.items.from_earlier_runs += d.items.from_earlier_runs;
+    add(out.items.dropped, d.items.dropped);
+    add(out.items.delayed, d.items.delayed);
     for (const auto& [name, totals] : d.operations) add(out.operations[name], totals);
     if (d.target_rate) target += *d.target_rate;
     else all_targets = false;
@@ -120,7 +140,7 @@ report_document merge_reports(std::span<const merge_input> inputs, bool force) {
   if (all_targets) out.target_rate = target;
   std::uint64_t done = 0;
   for (const auto& [name, totals] : out.operations) done += totals.count;
-  out.achieved_rate = out.duration_s > 0 ? static_cast<double>(done) / out.duration_s : 0.0;
+  out.achieved_rate = out.rate_window_s() > 0 ? static_cast<double>(done) / out.rate_window_s() : 0.0;
   std::stable_sort(out.errors.begin(), out.errors.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
 
   for (const auto& expr : exprs) {
@@ -129,7 +149,7 @@ report_document merge_reports(std::span<const merge_input> inputs, bool force) {
       out.thresholds.push_back({expr, std::nullopt, "", false});  // not ours to judge: fails
       continue;
     }
-    const auto result = evaluate(*t, out.operations, out.duration_s);
+    const auto result = evaluate(*t, out.operations, out.rate_window_s());
     out.thresholds.push_back({result.expr, result.value, std::string(base_unit(t->metric)), result.ok});
   }
   return out;

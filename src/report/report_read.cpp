@@ -192,6 +192,7 @@ report_document to_document(const json::object& root, const reader& r) {
   d.started_at = r.string(r.member(root, "started_at", ""), "started_at");
   d.finished_at = r.string(r.member(root, "finished_at", ""), "finished_at");
   d.duration_s = r.number(r.member(root, "duration_s", ""), "duration_s");
+  if (const auto* v = root.if_contains("load_duration_s")) d.load_duration_s = r.number(*v, "load_duration_s");
   if (const auto* v = root.if_contains("merged_from"))
     for (const auto& f : r.array(*v, "merged_from")) d.merged_from.push_back(r.string(f, "merged_from[]"));
   if (const auto* v = root.if_contains("parameters"))
@@ -204,6 +205,15 @@ report_document to_document(const json::object& root, const reader& r) {
   d.items.succeeded = r.count(r.member(items, "succeeded", "summary.items"), "summary.items.succeeded");
   d.items.failed = r.count(r.member(items, "failed", "summary.items"), "summary.items.failed");
   d.items.skipped = r.count(r.member(items, "skipped", "summary.items"), "summary.items.skipped");
+  // Written by every run since they were added; optional so older reports still read.
+  const auto optional_count = [&](std::string_view key) -> std::optional<std::uint64_t> {
+    if (const auto* v = items.if_contains(key)) return r.count(*v, "summary.items." + std::string(key));
+    return std::nullopt;
+  };
+  d.items.uncertain = optional_count("uncertain").value_or(0);
+  d.items.from_earlier_runs = optional_count("from_earlier_runs").value_or(0);
+  d.items.dropped = optional_count("dropped");
+  d.items.delayed = optional_count("delayed");
   for (const auto& [name, value] : r.object(r.member(summary, "operations", "summary"), "summary.operations")) {
     const std::string where = "summary.operations." + std::string(name);
     const auto& op = r.object(value, where);
@@ -219,6 +229,13 @@ report_document to_document(const json::object& root, const reader& r) {
       r.fail(where + ".histogram: " + e.what());
     }
     if (totals.latency.count() != totals.count) r.fail(where + ": the histogram's count is not the operation's");
+    if (const auto* service = op.if_contains("service_histogram")) {
+      try {
+        totals.service_latency = histogram_from_json(*service);
+      } catch (const std::invalid_argument& e) {
+        r.fail(where + ".service_histogram: " + e.what());
+      }
+    }
     d.operations.emplace(std::string(name), std::move(totals));
   }
   const auto& rate = r.object(r.member(summary, "rate", "summary"), "summary.rate");

@@ -52,6 +52,7 @@ std::string head_json(const report_document& d) {
   head += ",\n\"finished_at\":";
   append_json_string(head, d.finished_at);
   head += ",\n\"duration_s\":" + json_fixed3(d.duration_s);
+  if (d.load_duration_s) head += ",\n\"load_duration_s\":" + json_fixed3(*d.load_duration_s);
   if (!d.merged_from.empty()) {
     head += ",\n\"merged_from\":[";
     for (std::size_t i = 0; i < d.merged_from.size(); ++i) {
@@ -75,6 +76,7 @@ std::string head_json(const report_document& d) {
           ",\"skipped\":" + std::to_string(items.skipped) + ",\"uncertain\":" + std::to_string(items.uncertain) +
           ",\"from_earlier_runs\":" + std::to_string(items.from_earlier_runs) +
           (items.dropped ? ",\"dropped\":" + std::to_string(*items.dropped) : std::string()) +
+          (items.delayed ? ",\"delayed\":" + std::to_string(*items.delayed) : std::string()) +
           "},\n\"operations\":{";
   bool first = true;
   for (const auto& [name, totals] : d.operations) {
@@ -86,7 +88,10 @@ std::string head_json(const report_document& d) {
             ",\"throttled\":" + std::to_string(totals.throttled) + ",\"latency_ms\":" + latency_json(totals.latency) +
             (totals.service_latency.count() > 0 ? ",\"service_latency_ms\":" + latency_json(totals.service_latency)
                                                 : std::string()) +
-            ",\"histogram\":" + histogram_json(totals.latency) + "}";
+            ",\"histogram\":" + histogram_json(totals.latency) +
+            (totals.service_latency.count() > 0 ? ",\"service_histogram\":" + histogram_json(totals.service_latency)
+                                                : std::string()) +
+            "}";
   }
   head += "},\n\"rate\":{\"target\":";
   head += d.target_rate ? json_fixed3(*d.target_rate) : "null";
@@ -191,17 +196,21 @@ void report_builder::write(std::chrono::system_clock::time_point finished_at) {
   d.started_at = format_rfc3339(info_.started_at);
   d.finished_at = format_rfc3339(finished_at);
   d.duration_s = std::max(0.0, std::chrono::duration<double>(finished_at - info_.started_at).count());
+  if (load_ended_)
+    d.load_duration_s = std::clamp(std::chrono::duration<double>(*load_ended_ - info_.started_at).count(), 0.0,
+                                   d.duration_s);
+  rate_window_s_ = d.rate_window_s();
   d.parameters = info_.parameters;
   d.items = items_;
   d.operations = operations_;
   std::uint64_t operations_done = 0;
   for (const auto& [name, totals] : operations_) operations_done += totals.count;
   d.target_rate = info_.target_rate;
-  d.achieved_rate = d.duration_s > 0 ? static_cast<double>(operations_done) / d.duration_s : 0.0;
+  d.achieved_rate = rate_window_s_ > 0 ? static_cast<double>(operations_done) / rate_window_s_ : 0.0;
   for (const auto& [code, tally] : errors_) d.errors.push_back({code, tally.http_status, tally.count, tally.example});
   // Most frequent first: the top of the list is what needs fixing.
   std::stable_sort(d.errors.begin(), d.errors.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
-  auto results = evaluate(info_.thresholds, operations_, d.duration_s);
+  auto results = evaluate(info_.thresholds, operations_, rate_window_s_);
   for (std::size_t i = 0; i < results.size(); ++i)
     d.thresholds.push_back({results[i].expr, results[i].value, std::string(base_unit(info_.thresholds[i].metric)),
                             results[i].ok});

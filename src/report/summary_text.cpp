@@ -25,6 +25,11 @@ std::string thresholds_text(const report_builder& builder) {
   return out;
 }
 
+/// Operations per second over the run; 0 before the report was written.
+double rate_of(std::uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
 }  // namespace
 
 std::string format_summary(const report_builder& builder) {
@@ -33,15 +38,18 @@ std::string format_summary(const report_builder& builder) {
   const int width = static_cast<int>(std::min<std::size_t>(name_width, 64));
 
   std::string out = thresholds_text(builder);
-  char line[256];
-  std::snprintf(line, sizeof line, "%-*s %10s %10s %10s %10s %10s %10s\n", width, "operation", "count", "ok",
-                "failed", "p50 ms", "p99 ms", "max ms");
+  char line[320];
+  std::snprintf(line, sizeof line, "%-*s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", width, "operation", "count", "ok",
+                "failed", "rate/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
   out += line;
+  const double seconds = builder.rate_window_s();
   for (const auto& [name, totals] : builder.operations()) {
     const auto& h = totals.latency;
-    std::snprintf(line, sizeof line, "%-*.*s %10llu %10llu %10llu %10.3f %10.3f %10.3f\n", width, width, name.c_str(),
-                  static_cast<unsigned long long>(totals.count), static_cast<unsigned long long>(totals.ok),
-                  static_cast<unsigned long long>(totals.failed), h.percentile_ms(0.50), h.percentile_ms(0.99),
+    const double rate = rate_of(totals.count, seconds);
+    std::snprintf(line, sizeof line, "%-*.*s %9llu %9llu %9llu %9.1f %9.3f %9.3f %9.3f %9.3f %9.3f\n", width, width,
+                  name.c_str(), static_cast<unsigned long long>(totals.count),
+                  static_cast<unsigned long long>(totals.ok), static_cast<unsigned long long>(totals.failed), rate,
+                  h.percentile_ms(0.50), h.percentile_ms(0.90), h.percentile_ms(0.99), h.percentile_ms(0.999),
                   h.max_ms());
     out += line;
   }
@@ -50,8 +58,13 @@ std::string format_summary(const report_builder& builder) {
                 static_cast<unsigned long long>(items.total), static_cast<unsigned long long>(items.succeeded),
                 static_cast<unsigned long long>(items.failed), static_cast<unsigned long long>(items.skipped));
   out += line;
-  if (items.dropped) {
-    std::snprintf(line, sizeof line, "dropped: %llu iteration(s) due while max_in_flight ran (not started)\n",
+  if (items.dropped && *items.dropped == 0 && items.delayed.value_or(0) == 0) {
+    out += "load: every iteration started on time\n";
+  } else if (items.dropped) {
+    std::snprintf(line, sizeof line,
+                  "load: %llu iteration(s) waited for a slot (max_in_flight) and started late, %llu dropped "
+                  "(no slot within max_start_delay)\n",
+                  static_cast<unsigned long long>(items.delayed.value_or(0)),
                   static_cast<unsigned long long>(*items.dropped));
     out += line;
   }
@@ -66,14 +79,18 @@ log_fields summary_fields(const report_builder& builder) {
       .add_unsigned("failed", items.failed)
       .add_unsigned("skipped", items.skipped);
   if (items.dropped) item_counts.add_unsigned("dropped", *items.dropped);
+  if (items.delayed) item_counts.add_unsigned("delayed", *items.delayed);
   log_fields operations;
   for (const auto& [name, totals] : builder.operations()) {
     log_fields op;
     op.add_unsigned("count", totals.count)
         .add_unsigned("ok", totals.ok)
         .add_unsigned("failed", totals.failed)
+        .add_number("rate_per_s", rate_of(totals.count, builder.rate_window_s()))
         .add_number("p50_ms", totals.latency.percentile_ms(0.50))
+        .add_number("p90_ms", totals.latency.percentile_ms(0.90))
         .add_number("p99_ms", totals.latency.percentile_ms(0.99))
+        .add_number("p999_ms", totals.latency.percentile_ms(0.999))
         .add_number("max_ms", totals.latency.max_ms());
     operations.add_raw(name, op.object());
   }

@@ -107,6 +107,49 @@ TEST(ReportThresholdsCli, ThresholdsDoNotExcuseItemsATimeoutSkipped) {
   EXPECT_EQ(report.at("thresholds").at(0).at("ok"), true);
 }
 
+TEST(ReportThresholdsCli, AnAbortOnFailThresholdStopsTheRunAndResumeFinishesIt) {
+  temp_dir dir;
+  // Every other create fails (503, no retry): error_rate ≈ 50 % from the first second on. The
+  // run stops after about a second instead of going through 2 000 users (~10 s at 20 ms each).
+  const auto path = dir.path() / "gated.yaml";
+  const auto write = [&](const std::string& faults) {
+    std::ofstream(path) << "version: 1\nname: gated\nconnection:\n  connection_string: embedded\n"
+                           "  emulator: {latency: \"fixed:20ms\", faults: \"" << faults << "\"}\n"
+                           "concurrency: 4\nusers: {create: 2000}\nsteps: [create_user]\nretry: {max_attempts: 1}\n"
+                           "rate_limit: {per_operation: none}\nstate: {path: state/gated.db}\n"
+                           "thresholds:\n  - {threshold: \"error_rate < 10%\", abort_on_fail: true}\n";
+  };
+  write("503:0.5");
+  const auto report_path = dir.path() / "r.json";
+  const auto stopped = run_process({binary, "run", path.string(), "--report", report_path.string(), "--progress=off"},
+                                   dir.path(), {{connection_env, std::nullopt}});
+  EXPECT_EQ(stopped.exit_code, 2) << stopped.out << stopped.err;
+  EXPECT_THAT(stopped.err, HasSubstr("threshold error_rate < 10% failed during the run ("));
+  EXPECT_THAT(stopped.err, HasSubstr("(abort_on_fail): in-flight items finished, the rest were not started"));
+  const auto report = json::parse(read_file(report_path)).as_object();
+  const auto& items = report.at("summary").at("items");
+  const auto done = items.at("succeeded").to_number<int>() + items.at("failed").to_number<int>();
+  EXPECT_GT(done, 0);
+  EXPECT_LT(done, 1000) << "the run should have stopped early";
+  EXPECT_EQ(done + items.at("skipped").to_number<int>(), 2000);
+  EXPECT_EQ(report.at("thresholds").at(0).at("ok"), false);
+
+  // The journal knows what was done: once the fault is gone (the job changed: --force), --resume
+  // does the rest and the report covers both runs.
+  write("503:0");
+  const auto resumed = run_process({binary, "run", path.string(), "--resume", "--force", "--report",
+                                    report_path.string(), "--quiet"},
+                                   dir.path(), {{connection_env, std::nullopt}}, std::chrono::seconds{120});
+  // The creates that failed are redone, and now succeed: the threshold holds.
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  const auto final_report = json::parse(read_file(report_path)).as_object();
+  const auto& all = final_report.at("summary").at("items");
+  EXPECT_EQ(all.at("total").to_number<int>(), 2000);
+  EXPECT_EQ(all.at("succeeded").to_number<int>(), 2000);
+  EXPECT_EQ(all.at("from_earlier_runs").to_number<int>(), items.at("succeeded").to_number<int>());
+  EXPECT_EQ(final_report.at("thresholds").at(0).at("ok"), true);
+}
+
 TEST(ReportThresholdsCli, ABadThresholdIsAnInvalidJob) {
   temp_dir dir;
   const auto job = write_job(dir.path(), "  - p99(create_user_and_token) < 300\n  - p99(issue_token) < 1s\n");

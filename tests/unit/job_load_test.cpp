@@ -83,6 +83,27 @@ TEST(JobLoad, EachExecutorNamesWhatItNeedsAndRefusesWhatItWouldIgnore) {
             "job.yaml:4:1: load needs an executor: constant-arrival-rate, ramping-arrival-rate, constant-concurrency");
 }
 
+TEST(JobLoad, MaxStartDelayBoundsHowLongAnIterationWaitsForASlot) {
+  const job defaults = parse(with_load("load: {executor: constant-arrival-rate, rate: 1, duration: 1s, "
+                                       "scenario: [create_user]}\n"));
+  EXPECT_EQ(defaults.load->max_start_delay, 1s);
+  const job j = parse(with_load("load: {executor: ramping-arrival-rate, start_rate: 1, stages: [{target: 5, "
+                                "duration: 1s}], max_start_delay: 250ms, scenario: [create_user]}\n"));
+  EXPECT_EQ(j.load->max_start_delay, 250ms);
+  const job at_once = parse(with_load("load: {executor: constant-arrival-rate, rate: 1, duration: 1s, "
+                                      "max_start_delay: 0s, scenario: [create_user]}\n"));
+  EXPECT_EQ(at_once.load->max_start_delay, 0s);
+  EXPECT_EQ(error_of(with_load("load: {executor: constant-arrival-rate, rate: 1, duration: 1s, "
+                               "max_start_delay: 11m, scenario: [create_user]}\n")),
+            "job.yaml:4:81: load.max_start_delay must be at most 10m (0s drops an iteration that cannot start on "
+            "time), not '11m'");
+  // The closed model has no schedule to fall behind.
+  EXPECT_EQ(error_of(with_load("load: {executor: constant-concurrency, concurrency: 2, duration: 1s, "
+                               "max_start_delay: 1s, scenario: [create_user]}\n")),
+            "job.yaml:4:70: load.max_start_delay is not used by executor constant-concurrency (it takes "
+            "concurrency, duration, scenario)");
+}
+
 TEST(JobLoad, BadValuesPointAtThemselves) {
   EXPECT_EQ(error_of(with_load("load: {executor: constant-arrival-rate, rate: fast, duration: 1s, "
                                "scenario: [create_user]}\n")),

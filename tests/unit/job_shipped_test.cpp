@@ -98,7 +98,11 @@ TEST(JobShipped, LoadtestRuns200PerSecondFor20SecondsAndCleansUp) {
   ASSERT_FALSE(j.steps.empty());
   EXPECT_EQ(j.steps.front().op, operation::create_user);
   EXPECT_EQ(j.steps.back().op, operation::delete_user);
-  EXPECT_EQ(j.thresholds.size(), 2u);
+  EXPECT_EQ(j.thresholds.size(), 3u);
+  // A failing resource stops the load early; the other two are judged at the end.
+  ASSERT_EQ(j.threshold_aborts.size(), 1u);
+  EXPECT_EQ(report::to_string(j.thresholds[j.threshold_aborts[0].threshold]), "error_rate < 10%");
+  EXPECT_EQ(j.threshold_aborts[0].not_before, 5s);
   EXPECT_TRUE(j.connection.embedded);
 }
 

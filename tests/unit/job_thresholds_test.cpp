@@ -55,7 +55,38 @@ TEST(JobThresholds, EveryBadThresholdIsReported) {
   const auto errors = errors_of(with_head(std::string(steps) + "thresholds:\n  - p99 < 3\n  - rate > 1ms\n  - [x]\n"));
   EXPECT_THAT(errors, ElementsAre("job.yaml:9:12: threshold: a latency needs a unit: us, ms or s (e.g. 300ms)",
                                   "job.yaml:10:13: threshold: rate takes operations per second (900/s or 900), not 'ms'",
-                                  "job.yaml:11:5: thresholds must be a single value, not a list"));
+                                  "job.yaml:11:5: thresholds[2] must be a single value, not a list"));
+}
+
+TEST(JobThresholds, AMappingEntryMayAbortTheRunOnFailure) {
+  const job j = parse(with_head(std::string(steps) +
+                                "thresholds:\n"
+                                "  - p99(issue_token) < 300ms\n"
+                                "  - {threshold: \"error_rate < 1%\", abort_on_fail: true, delay_abort_eval: 10s}\n"
+                                "  - {threshold: \"failed <= 5\", abort_on_fail: true}\n"
+                                "  - {threshold: \"count > 2\", abort_on_fail: false}\n"));
+  ASSERT_EQ(j.thresholds.size(), 4u);
+  EXPECT_EQ(report::to_string(j.thresholds[1]), "error_rate < 1%");
+  EXPECT_EQ(report::to_string(j.thresholds[3]), "count > 2");
+  EXPECT_THAT(j.threshold_aborts, ElementsAre(job::threshold_abort{1, std::chrono::seconds{10}},
+                                              job::threshold_abort{2, std::chrono::milliseconds{0}}));
+}
+
+TEST(JobThresholds, AbortRulesThatCannotHoldAreRefused) {
+  const std::string head = with_head(std::string(steps) + "thresholds:\n");
+  // A count only grows: `count > 1000` failing early says nothing about the end.
+  EXPECT_EQ(error_of(head + "  - {threshold: \"count > 1000\", abort_on_fail: true}\n"),
+            "job.yaml:9:17: threshold: count > 1000: count only grows during a run: abort_on_fail can judge it "
+            "with < or <= only");
+  EXPECT_EQ(error_of(head + "  - {threshold: \"failed == 0\", delay_abort_eval: 5s}\n"),
+            "job.yaml:9:32: thresholds[0].delay_abort_eval is used only with abort_on_fail: true");
+  EXPECT_EQ(error_of(head + "  - {abort_on_fail: true}\n"),
+            "job.yaml:9:5: a threshold written as a mapping needs threshold: (e.g. {threshold: \"p99(issue_token) < "
+            "300ms\", abort_on_fail: true})");
+  EXPECT_EQ(error_of(head + "  - {threshold: \"failed == 0\", abort_on_fial: true}\n"),
+            "job.yaml:9:32: unknown key 'abort_on_fial' in thresholds[0]; did you mean 'abort_on_fail'?");
+  EXPECT_EQ(error_of(head + "  - {threshold: \"p99 < 3s\", abort_on_fail: true, delay_abort_eval: 2d}\n"),
+            "job.yaml:9:68: thresholds[0].delay_abort_eval must be at most 24h, not '2d'");
 }
 
 TEST(JobThresholds, NotAList) {

@@ -375,21 +375,31 @@ TEST_F(ReportBuilder, HistogramCountsSumToTheOperationCountAndReadBack) {
 TEST_F(ReportBuilder, SummaryTextTable) {
   report_builder builder(info(), dir_ / "r.json", false);
   for (const auto& item : three_items()) builder.add(item);
+  builder.write(start + 2s);  // two operations of each kind in 2 s: 1.0/s
   const std::string text = format_summary(builder);
   EXPECT_EQ(text,
-            "operation        count         ok     failed     p50 ms     p99 ms     max ms\n"
-            "create_user          2          2          0     10.047     12.345     12.345\n"
-            "issue_token          2          1          1      2.007     30.000     30.000\n"
+            "operation       count        ok    failed    rate/s    p50 ms    p90 ms    p99 ms  p99.9 ms    max ms\n"
+            "create_user         2         2         0       1.0    10.047    12.345    12.345    12.345    12.345\n"
+            "issue_token         2         1         1       1.0     2.007    30.000    30.000    30.000    30.000\n"
             "items: 3 total, 1 succeeded, 1 failed, 1 skipped\n");
+}
+
+TEST_F(ReportBuilder, SummaryTheRateIsZeroUntilTheRunHasALength) {
+  report_builder builder(info(), dir_ / "r.json", false);
+  for (const auto& item : three_items()) builder.add(item);
+  EXPECT_THAT(format_summary(builder), testing::HasSubstr("create_user         2         2         0       0.0"));
 }
 
 TEST_F(ReportBuilder, SummaryFieldsForTheJsonLog) {
   report_builder builder(info(), dir_ / "r.json", false);
   for (const auto& item : three_items()) builder.add(item);
+  builder.write(start + 2s);
   EXPECT_EQ(json::parse(summary_fields(builder).object()), json::parse(R"({
       "items":{"total":3,"succeeded":1,"failed":1,"skipped":1},
-      "operations":{"create_user":{"count":2,"ok":2,"failed":0,"p50_ms":10.047,"p99_ms":12.345,"max_ms":12.345},
-                    "issue_token":{"count":2,"ok":1,"failed":1,"p50_ms":2.007,"p99_ms":30.0,"max_ms":30.0}},
+      "operations":{"create_user":{"count":2,"ok":2,"failed":0,"rate_per_s":1.0,"p50_ms":10.047,"p90_ms":12.345,
+                                   "p99_ms":12.345,"p999_ms":12.345,"max_ms":12.345},
+                    "issue_token":{"count":2,"ok":1,"failed":1,"rate_per_s":1.0,"p50_ms":2.007,"p90_ms":30.0,
+                                   "p99_ms":30.0,"p999_ms":30.0,"max_ms":30.0}},
       "report":")" + (dir_ / "r.json").string() + R"("})"));
 }
 

@@ -225,6 +225,71 @@ TEST_F(ReportMerge, MergingEqualsOneRunOverBothSampleSets) {
   EXPECT_EQ(items, 300u);
 }
 
+/// A load shard: `service_us[i]` of service time, started `late_us[i]` after its intended start;
+/// the load ended after 2 s and the run (deleting leftovers) after 3 s.
+fs::path write_load_shard(const fs::path& path, std::chrono::system_clock::time_point started,
+                          const std::vector<int>& service_us, std::uint64_t dropped, std::uint64_t delayed) {
+  run_info i;
+  i.job_name = "load", i.job_file = "jobs/load.yaml", i.job_sha256 = "bb22", i.endpoint_host = "127.0.0.1";
+  i.api_version = "2023-10-01", i.started_at = started;
+  i.thresholds = {parse_threshold("rate(create_user) > 10/s", std::vector<std::string_view>{"create_user"})};
+  report_builder builder(i, path, false);
+  for (std::size_t n = 0; n < service_us.size(); ++n) {
+    item_outcome item;
+    item.index = n;
+    step_outcome create;
+    create.op = "create_user", create.ok = true, create.http_status = 201;
+    create.latency = std::chrono::microseconds(service_us[n]);
+    create.corrected_latency = create.latency + std::chrono::microseconds(service_us[n] * (n % 3));
+    item.steps = {create};
+    builder.add(item);
+  }
+  builder.add_dropped(dropped, delayed);
+  builder.load_ended(started + 2s);
+  builder.write(started + 3s);
+  return path;
+}
+
+TEST_F(ReportMerge, LoadShardsMergeDroppedDelayedServiceTimeAndTheLoadWindow) {
+  const auto a_samples = samples(5, 30), b_samples = samples(6, 30);
+  const auto a = write_load_shard(dir_ / "a.json", start, a_samples, 7, 3);
+  const auto b = write_load_shard(dir_ / "b.json", start + 500ms, b_samples, 5, 1);
+  std::vector<merge_input> inputs;
+  for (const auto& path : {a, b}) {
+    auto read = read_report(path);
+    inputs.push_back({path, std::move(read.document), read.has_items});
+  }
+  // Each shard: 30 creates over its 2 s load (15/s), not over its 3 s run (10/s).
+  ASSERT_TRUE(inputs[0].document.load_duration_s);
+  EXPECT_DOUBLE_EQ(*inputs[0].document.load_duration_s, 2.0);
+  EXPECT_DOUBLE_EQ(inputs[0].document.achieved_rate, 15.0);
+  EXPECT_TRUE(inputs[0].document.thresholds[0].ok);
+  EXPECT_EQ(inputs[0].document.items.dropped, 7u);
+  EXPECT_EQ(inputs[0].document.items.delayed, 3u);
+
+  const auto merged = merge_reports(inputs, false);
+  EXPECT_EQ(merged.items.dropped, 12u);
+  EXPECT_EQ(merged.items.delayed, 4u);
+  EXPECT_DOUBLE_EQ(merged.duration_s, 3.5);
+  ASSERT_TRUE(merged.load_duration_s);
+  EXPECT_DOUBLE_EQ(*merged.load_duration_s, 2.5);  // b's load ended 2.5 s after a started
+  EXPECT_DOUBLE_EQ(merged.achieved_rate, 60 / 2.5);
+  // Service time merges exactly like the corrected latency: one histogram over both shards.
+  latency_histogram service;
+  for (const auto& s : {a_samples, b_samples})
+    for (const int us : s) service.record(std::chrono::microseconds(us));
+  const auto& create = merged.operations.at("create_user");
+  EXPECT_EQ(create.service_latency.buckets(), service.buckets());
+  for (const double q : {0.5, 0.99, 1.0}) EXPECT_EQ(create.service_latency.percentile_ms(q), service.percentile_ms(q));
+  EXPECT_GE(create.latency.percentile_ms(0.99), create.service_latency.percentile_ms(0.99));
+
+  // A run report has no load window; merged with a load shard, neither has one.
+  std::vector<merge_input> mixed{inputs[0]};
+  auto run = read_report(write("run.json", start, samples(7, 5), false, "bb22"));
+  mixed.push_back({dir_ / "run.json", std::move(run.document), false});
+  EXPECT_FALSE(merge_reports(mixed, true).load_duration_s);
+}
+
 TEST_F(ReportMerge, ReportsOfDifferentJobsNeedForce) {
   const auto a = write("a.json", start, samples(5, 5));
   const auto b = write("b.json", start, samples(6, 5), true, "bb22");

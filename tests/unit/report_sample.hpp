@@ -21,7 +21,7 @@ inline report_document sample(bool with_hostile_texts = true) {
   d.started_at = "2026-11-25T11:58:14.0000000+00:00";
   d.finished_at = "2026-11-25T11:58:20.0000000+00:00";
   d.duration_s = 6;
-  d.items = {10, 8, 2, 0};
+  d.items.total = 10, d.items.succeeded = 8, d.items.failed = 2;
   auto& create = d.operations["create_user"];
   create.count = 10, create.ok = 10;
   auto& issue = d.operations[with_hostile_texts ? "issue_token\"><img src=x onerror=alert(1)>" : "issue_token"];

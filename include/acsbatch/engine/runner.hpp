@@ -6,7 +6,8 @@
 ///
 /// With job.load the same steps run as a load test: the open-model executors start iteration k
 /// at its scheduled time (arrival_schedule) unless max_in_flight iterations run, in which case
-/// it is dropped (counted, never queued); constant-concurrency runs `concurrency` loops until
+/// it waits for a slot (first in, first out, counted as delayed) for at most max_start_delay and
+/// is dropped (counted) if none came; constant-concurrency runs `concurrency` loops until
 /// the duration ends. Each step's corrected latency (from the iteration's intended start) goes
 /// to the report beside its service time, and identities the scenario does not delete are
 /// deleted once the load is over (not measured, not reported), before `done` is called.
@@ -27,6 +28,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "acsbatch/engine/item_stream.hpp"
 #include "acsbatch/engine/rate_limiter.hpp"
@@ -53,6 +55,8 @@ enum class stop_reason {
   /// The journal cannot be written (disk full, I/O error): nothing more is sent, since what is
   /// sent must be journalled first.
   journal_failed,
+  /// A threshold with abort_on_fail failed on what the run had measured so far.
+  threshold_failed,
 };
 
 /// Counts the console and tests read while a run goes on.
@@ -89,6 +93,9 @@ class runner {
   /// What made the run stop (safe to print: no secrets).
   std::string stop_detail() const;
   run_progress progress() const;
+  /// `t` judged on the operations reported so far, rates over the time since `started`.
+  /// Thread-safe.
+  report::threshold_result judge_now(const report::threshold& t) const;
 
   /// Called with each item that issued a token, with the token, before the item is reported
   /// (outputs.tokens); serialized. The token goes nowhere else.
@@ -124,6 +131,11 @@ class runner {
   // Load mode (job.load).
   void start_load(boost::asio::any_io_executor executor);
   boost::asio::awaitable<void> arrival_scheduler(std::shared_ptr<worker_state> state);
+  /// Spawns the iteration if fewer than max_in_flight run (then `seed` is moved from); each that
+  /// ends cancels `slot_freed` on its strand.
+  bool try_start_iteration(const std::shared_ptr<worker_state>& scheduler, item_seed& seed,
+                           std::chrono::steady_clock::time_point intended,
+                           const std::shared_ptr<boost::asio::steady_timer>& slot_freed);
   boost::asio::awaitable<void> concurrency_loop(std::shared_ptr<worker_state> state,
                                                 std::chrono::steady_clock::time_point end);
   boost::asio::awaitable<void> iteration(std::shared_ptr<worker_state> state, item_seed seed,

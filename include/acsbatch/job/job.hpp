@@ -189,8 +189,11 @@ struct load_spec {
   double start_rate = 0;
   std::vector<load_stage> stages;
   std::uint32_t concurrency = 0;
-  /// Open model: iterations in flight at most; one due while this many run is dropped (counted).
+  /// Open model: iterations in flight at most. One due while this many run waits (first in,
+  /// first out) for a slot, counted as delayed, for at most `max_start_delay`; one that has not
+  /// started by then is dropped (counted). Its latency counts from when it was due.
   std::uint32_t max_in_flight = 1000;
+  std::chrono::milliseconds max_start_delay{1000};  ///< 0: drop at once when no slot is free
   bool open_model() const { return executor != executor_kind::constant_concurrency; }
   /// How long the schedule lasts (the stages' sum for ramping-arrival-rate).
   std::chrono::milliseconds total_duration() const;
@@ -222,6 +225,15 @@ struct job {
   /// `thresholds`: pass/fail criteria evaluated against the report at the end of the run (exit 2
   /// when one fails); each names only operations among the steps.
   std::vector<report::threshold> thresholds;
+  /// Thresholds written `{threshold: …, abort_on_fail: true[, delay_abort_eval: 10s]}`: judged
+  /// during the run too (every second, once `not_before` has passed since the start), and the
+  /// run stops (exit 2) when one fails on what was measured so far.
+  struct threshold_abort {
+    std::size_t threshold = 0;  ///< index in `thresholds`
+    std::chrono::milliseconds not_before{0};
+    friend bool operator==(const threshold_abort&, const threshold_abort&) = default;
+  };
+  std::vector<threshold_abort> threshold_aborts;
   state_spec state;
   outputs_spec outputs;
   /// Keys the file has that this version reads but does not act on yet, as

@@ -85,6 +85,9 @@ struct item_totals {
   /// Load mode (open model): iterations due while max_in_flight ran, not started. Unset (and
   /// not in the report) outside load mode.
   std::optional<std::uint64_t> dropped;
+  /// Load mode (open model): iterations that waited for a slot (at most max_start_delay) and
+  /// then started; in total. Set together with `dropped`.
+  std::optional<std::uint64_t> delayed;
 };
 
 class report_builder {
@@ -105,9 +108,12 @@ class report_builder {
   /// Counts items that never started (the run stopped first): they appear in
   /// summary.items.skipped and total, not in `items`.
   void add_skipped(std::uint64_t count);
-  /// Counts load iterations dropped (summary.items.dropped; not in total). Marks the report as
-  /// a load run's even for 0.
-  void add_dropped(std::uint64_t count);
+  /// Counts load iterations dropped (summary.items.dropped; not in total) and those that started
+  /// after waiting for a slot (summary.items.delayed). Marks the report as a load run's even for 0.
+  void add_dropped(std::uint64_t dropped, std::uint64_t delayed);
+  /// Load mode: the last iteration ended at `at`; what follows (deleting leftover identities) is
+  /// outside the window that rates are measured over.
+  void load_ended(std::chrono::system_clock::time_point at) { load_ended_ = at; }
 
   const item_totals& items() const { return items_; }
   const std::map<std::string, operation_totals>& operations() const { return operations_; }
@@ -121,6 +127,9 @@ class report_builder {
   const run_info& info() const { return info_; }
   /// One result per run_info::thresholds entry, in order; empty until write() succeeded.
   const std::vector<threshold_result>& threshold_results() const { return threshold_results_; }
+  /// The seconds that rates are measured over (the run, or in load mode the load without its
+  /// cleanup); 0 before write().
+  double rate_window_s() const { return rate_window_s_; }
 
  private:
   struct error_tally {
@@ -143,6 +152,8 @@ class report_builder {
   std::vector<second_bucket> timeline_;
   latency_timeline latencies_;
   std::vector<threshold_result> threshold_results_;
+  std::optional<std::chrono::system_clock::time_point> load_ended_;
+  double rate_window_s_ = 0;
   bool written_ = false;
 };
 

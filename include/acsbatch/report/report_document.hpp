@@ -46,6 +46,9 @@ struct report_document {
   std::string api_version;
   std::string started_at, finished_at;  ///< RFC 3339, as written
   double duration_s = 0;
+  /// Load mode: from started_at until the last iteration ended, before the leftover identities
+  /// were deleted. Rates (achieved_rate, rate() thresholds, rate/s) are over this window.
+  std::optional<double> load_duration_s;
   item_totals items;
   std::map<std::string, operation_totals> operations;
   std::optional<double> target_rate;  ///< operations per second
@@ -56,6 +59,9 @@ struct report_document {
   latency_timeline latencies;             ///< the report's `latency_timeline`
   std::vector<std::pair<std::string, std::string>> parameters;  ///< the job's settings, as text
   std::vector<std::string> merged_from;  ///< the inputs of `report merge`; empty for a run
+
+  /// The seconds operation rates are measured over: the load's own window in load mode.
+  double rate_window_s() const { return load_duration_s.value_or(duration_s); }
 };
 
 /// Calls `write_line` with each item's JSON text in turn; nullptr/empty when there are none.
