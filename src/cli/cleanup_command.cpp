@@ -58,6 +58,9 @@ exit_code cleanup_command(const cleanup_options& options) {
   job.users = job::users_spec{};
   job.users.from_state = path;
   job.state.path.clear();
+  job.load.reset();  // a load test's cleanup is a batch over what it left, not another load
+  job.thresholds.clear();  // they judge the job's own steps, not this cleanup
+  job.threshold_aborts.clear();
   job.outputs = job::outputs_spec{};
   job.report.path = options.report_path.value_or("reports/" + job.name + ".cleanup.json");
 

@@ -71,6 +71,19 @@ std::optional<exit_code> open_journal(const job::job& job, const run_options& op
     const std::uint64_t earlier_runs = previous ? previous->runs : 0;
     // What a run learnt about the service outlives the items: kept when the journal starts over.
     out.meta.repeatability_honoured = previous && previous->repeatability_honoured;
+    if (previous && job.load) {
+      // A load run is never resumed: a new one starts over once nothing is left behind.
+      const auto counts = out.journal->counts();
+      if (counts.live_identities > 0) {
+        console.log(error, "journal_in_use",
+                    path + " records " + std::to_string(counts.live_identities) + " identities an earlier run of " +
+                        previous->job_name + " left (killed before it deleted them): `acsbatch cleanup --state " +
+                        path + "` deletes them, then run again");
+        return exit_code::usage;
+      }
+      out.journal->clear_items();
+      previous.reset();
+    }
     if (previous && options.resume && previous->job_sha256 != job.sha256 && !options.force) {
       console.log(error, "job_changed",
                   job.file + " changed since the run journalled in " + path + " (sha256 " +
@@ -158,6 +171,13 @@ exit_code run_command(const run_options& options) {
       console.log(error, "invalid_job", job.file + ": " + e.what());
       return exit_code::invalid_job;
     }
+  }
+  if (options.resume && job.load) {
+    console.log(error, "usage", "--resume does not apply to a load test (its schedule is time, not a list of users): "
+                                "run it again; `acsbatch cleanup --state " +
+                                    (job.state.path.empty() ? std::string("FILE") : job.state.path) +
+                                    "` deletes what a killed one left");
+    return exit_code::usage;
   }
   if (options.resume && job.state.path.empty()) {
     console.log(error, "usage", "--resume needs a journal: set state.path in " + job.file +

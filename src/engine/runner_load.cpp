@@ -158,7 +158,7 @@ asio::awaitable<void> runner::run_iteration(worker_state& state, item_seed seed,
     // A load test leaves the resource as it found it: the identity goes after the load, so its
     // deletion neither holds an in-flight slot nor adds unscheduled requests to what is measured.
     std::lock_guard lock{mutex_};
-    leftovers_.push_back(item.user_id);
+    leftovers_.push_back({item.index, item.user_id});
   }
   record(item);
 }
@@ -171,10 +171,14 @@ asio::awaitable<void> runner::delete_leftovers(std::shared_ptr<worker_state> sta
     {
       std::lock_guard lock{mutex_};
       if (leftovers_.empty() || cancelled_) break;
-      leftover.outcome.user_id = std::move(leftovers_.back());
+      leftover.outcome.index = leftovers_.back().index;
+      leftover.outcome.user_id = std::move(leftovers_.back().user_id);
       leftovers_.pop_back();
     }
-    (void)co_await run_step(*state, leftover, remove, job_.steps.size());
+    // Journalled as one step past the scenario, so `acsbatch cleanup --state` after a kill
+    // deletes only what this cleanup had not reached.
+    const auto outcome = co_await run_step(*state, leftover, remove, job_.steps.size());
+    if (journal_) journal_->step_finished(leftover.outcome.index, job_.steps.size(), outcome, leftover.outcome.user_id);
   }
 }
 

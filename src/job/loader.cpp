@@ -90,10 +90,10 @@ void read_root(reader& r, const YAML::Node& root, std::string_view job_directory
   const entry* load = detail::find(*entries, "load");
   if (load) {
     // A load test's scenario creates its users: users and steps would be a second job.
-    for (const std::string_view key : {"users", "steps", "state"})
+    for (const std::string_view key : {"users", "steps"})
       if (const auto* e = detail::find(*entries, key))
         r.report().error(e->key_at, std::string(key) + " cannot be used with load (its scenario creates and deletes "
-                                                       "its own users; a load run keeps no journal)");
+                                                       "its own users)");
   } else {
     require(r, *entries, "users", root_at, "users: {create: 1}");
     require(r, *entries, "steps", root_at, "steps: [create_user]");

@@ -61,12 +61,17 @@ TEST(JobLoad, ConstantConcurrencyIsTheClosedModel) {
   EXPECT_FALSE(j.load->open_model());
 }
 
-TEST(JobLoad, UsersStepsAndStateCannotBeUsedWithLoad) {
+TEST(JobLoad, UsersAndStepsCannotBeUsedWithLoadButAJournalCan) {
   EXPECT_THAT(errors_of(with_load("users: {create: 1}\nsteps: [create_user]\n"
                                   "load: {executor: constant-concurrency, concurrency: 1, duration: 1s, "
                                   "scenario: [create_user]}\n")),
               ElementsAre(::testing::StartsWith("job.yaml:4:1: users cannot be used with load"),
                           ::testing::StartsWith("job.yaml:5:1: steps cannot be used with load")));
+  // Journalled, a killed load's identities are known to `acsbatch cleanup --state`.
+  const job j = parse(with_load("state: {path: state/soak.db}\n"
+                                "load: {executor: constant-concurrency, concurrency: 1, duration: 1s, "
+                                "scenario: [create_user]}\n"));
+  EXPECT_EQ(j.state.path, "state/soak.db");
 }
 
 TEST(JobLoad, EachExecutorNamesWhatItNeedsAndRefusesWhatItWouldIgnore) {

@@ -168,7 +168,11 @@ class runner {
   std::size_t active_workers_ = 0;
   std::size_t in_flight_ = 0;  // load mode, open model: iterations running
   boost::asio::any_io_executor executor_;
-  std::vector<std::string> leftovers_;  // load mode: identities to delete after the load
+  struct leftover {
+    std::uint64_t index;  ///< the iteration's item (its journal entry)
+    std::string user_id;
+  };
+  std::vector<leftover> leftovers_;  // load mode: identities to delete after the load
   bool cleaning_up_ = false;
   std::exception_ptr first_exception_;
   std::function<void(std::exception_ptr)> done_;
