@@ -172,5 +172,36 @@ steps:
   EXPECT_EQ(number(stats.at("tokens").at("issued")), 400u);
 }
 
+TEST(Engine, ALoadOnSeveralThreadsWaitsForSlotsDropsStopsAndCleansUp) {
+  // The open model's scheduler, its slot timer woken from other strands, the abort check and
+  // the after-load cleanup, all on two threads (TSan runs this one).
+  emulator::server_options options;
+  options.latency = emulator::parse_latency_spec("fixed:300ms");
+  emulator::embedded_emulator server{options};
+  temp_dir dir;
+  const auto job = write_job(dir, "load", R"(
+rate_limit: { per_operation: none }
+load:
+  executor: constant-arrival-rate
+  rate: 200/s
+  duration: 3s
+  max_in_flight: 20
+  max_start_delay: 200ms
+  scenario: [create_user]
+thresholds:
+  - { threshold: "failed < 1", abort_on_fail: true }
+)");
+  const auto result = run_process({binary, "run", job.string(), "--threads", "2", "--quiet"}, dir.path(),
+                                  {{connection_env, server.connection_string()}});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto report = read_report(dir, "load");
+  const auto& items = report.at("summary").at("items");
+  // 20 slots of 300 ms carry ~67/s of the 200/s: about a third start, some after a wait.
+  EXPECT_EQ(number(items.at("total")) + number(items.at("dropped")), 600u);
+  EXPECT_GT(number(items.at("delayed")), 0u);
+  EXPECT_GT(number(items.at("dropped")), 0u);
+  EXPECT_EQ(number(emulator_json(server.port(), "GET", "/emulator/stats").at("identities").at("live")), 0u);
+}
+
 }  // namespace
 }  // namespace acsbatch::testing
