@@ -22,16 +22,16 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
 #include "acsbatch/http/detail/reasoned_error.hpp"
+#include "acsbatch/http/detail/request_writer.hpp"
+#include "response_reader.hpp"
 
 namespace acsbatch::http::detail {
 namespace {
@@ -103,45 +103,20 @@ bool expect_host(SSL* ssl, const std::string& host) {
   return X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1;
 }
 
-bhttp::request<bhttp::string_body> to_beast(const request& req, const std::string& authority) {
-  bhttp::request<bhttp::string_body> msg;
-  msg.version(11);
-  msg.method_string(req.method);
-  msg.target(req.target);
-  // Header order is the caller's; Host goes where the caller put it, or first.
-  if (!req.headers.get("Host")) msg.insert(bhttp::field::host, authority);
-  for (const auto& field : req.headers) {
-    if (iequals(field.name, "Host"))
-      msg.insert(bhttp::field::host, authority);
-    else if (!iequals(field.name, "Content-Length") && !iequals(field.name, "Transfer-Encoding"))
-      msg.insert(field.name, field.value);
-  }
-  msg.body() = req.body;
-  if (req.has_body || !req.body.empty()) msg.content_length(req.body.size());
-  return msg;
-}
-
-void copy_response(bhttp::response<bhttp::string_body>& res, response& out) {
-  out.status = res.result_int();
-  out.reason = std::string(res.reason());
-  for (const auto& field : res) out.headers.add(std::string(field.name_string()), std::string(field.value()));
-  out.body = std::move(res.body());
-}
-
 template <class Stream>
 asio::awaitable<transport_failure> exchange_on(Stream& stream, beast::flat_buffer& buffer,
-                                               bool& keep_alive, const request& req,
-                                               const std::string& authority,
+                                               std::string& wire, bool& keep_alive,
+                                               const request& req, const std::string& authority,
                                                std::size_t max_bytes, response& out) {
   keep_alive = false;
-  const auto msg = to_beast(req, authority);
+  write_request(req, authority, wire);
   const auto cancellation = co_await asio::this_coro::cancellation_state;
   if (cancel_requested(cancellation))
     co_return transport_failure{exchange_phase::write, asio::error::operation_aborted, true};
-  auto [write_ec, written] = co_await bhttp::async_write(stream, msg, use_tuple);
+  auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
   if (write_ec) co_return transport_failure{exchange_phase::write, write_ec, true};
 
-  bhttp::response_parser<bhttp::string_body> parser;
+  response_reader parser(out);
   parser.header_limit(static_cast<std::uint32_t>(std::min(max_bytes, max_header_bytes)));
   parser.body_limit(max_bytes);
   if (req.method == "HEAD") parser.skip(true);
@@ -161,11 +136,9 @@ asio::awaitable<transport_failure> exchange_on(Stream& stream, beast::flat_buffe
   auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
   if (body_ec) co_return transport_failure{exchange_phase::read, body_ec, false};
 
-  auto& res = parser.get();
   const auto asked_close = req.headers.get("Connection");
-  keep_alive = res.keep_alive() && !parser.need_eof() && buffer.size() == 0 &&
+  keep_alive = parser.keep_alive() && !parser.need_eof() && buffer.size() == 0 &&
                !(asked_close && iequals(*asked_close, "close"));
-  copy_response(res, out);
   co_return transport_failure{};
 }
 
@@ -182,6 +155,7 @@ struct connection::state {
 
   std::variant<tcp::socket, tls_stream> stream;
   beast::flat_buffer buffer;
+  std::string wire;  ///< the request being written; its capacity carries over to the next one
   bool keep_alive = false;
 };
 
@@ -248,9 +222,9 @@ asio::awaitable<transport_failure> connection::exchange(const request& req,
                                                         response& out) {
   auto& s = *state_;
   if (auto* tls_layer = std::get_if<tls_stream>(&s.stream))
-    co_return co_await exchange_on(*tls_layer, s.buffer, s.keep_alive, req, authority,
+    co_return co_await exchange_on(*tls_layer, s.buffer, s.wire, s.keep_alive, req, authority,
                                    max_response_bytes, out);
-  co_return co_await exchange_on(std::get<tcp::socket>(s.stream), s.buffer, s.keep_alive, req,
+  co_return co_await exchange_on(std::get<tcp::socket>(s.stream), s.buffer, s.wire, s.keep_alive, req,
                                  authority, max_response_bytes, out);
 }
 

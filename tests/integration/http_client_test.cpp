@@ -209,6 +209,22 @@ TEST_F(http_client_test, response_status_reason_and_headers_are_copied_in_order)
   EXPECT_EQ(r->headers.get("X-MS-REQUEST-ID"), "abc");
 }
 
+TEST_F(http_client_test, chunked_body_is_assembled_and_the_connection_reused) {
+  server.then_reply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+                    "4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nTrailer-Field: x\r\n\r\n");
+  server.then_reply("HTTP/1.1 204 No Content\r\n\r\n");
+  const auto first = send(get());
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "Wikipedia");
+  EXPECT_EQ(first->headers.get("content-type"), "text/plain");
+  const auto second = send(get());
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 204u);
+  EXPECT_EQ(second->reason, "No Content");
+  EXPECT_TRUE(second->body.empty());
+  EXPECT_EQ(http.stats().connections_opened, 1u);
+}
+
 TEST_F(http_client_test, request_wire_format_keeps_header_order_and_content_length_rules) {
   request post;
   post.method = "POST";
