@@ -52,6 +52,18 @@ std::uint64_t created_by(const emulator::embedded_emulator& server) {
   return number(emulator_json(server.port(), "GET", "/emulator/stats").at("identities").at("created"));
 }
 
+/// The emulator's create count once it has stopped moving: requests a killed run had already
+/// sent are still served after its death, and would pass for the next run's first create.
+std::uint64_t settled_created_by(const emulator::embedded_emulator& server) {
+  auto last = created_by(server);
+  for (;;) {
+    std::this_thread::sleep_for(200ms);
+    const auto now = created_by(server);
+    if (now == last) return now;
+    last = now;
+  }
+}
+
 /// A provisioning job against the emulator in CS, journalled in state/NAME.db; with customIds
 /// (api-version 2025-03-02-preview) unless `custom_ids` is false (2023-10-01, the SDK default:
 /// creates are made repeatable with Repeatability-Request-ID instead).
@@ -117,7 +129,7 @@ void kill_and_resume(std::uint64_t users, int kills, const std::string& faults, 
   std::uniform_int_distribution<int> delay_ms(0, 300);
   int killed = 0;
   for (int i = 0; i < kills; ++i) {
-    const auto created_before = created_by(server);
+    const auto created_before = settled_created_by(server);
     if (created_before >= users) break;  // nothing left that a kill could interrupt mid-way
     child_process child({binary, "run", job.string(), "--resume", "--quiet"}, dir.path(), env);
     // The kill moment counts from the run's first create, not from its start: a sanitizer build
