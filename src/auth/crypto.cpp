@@ -8,6 +8,8 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 
@@ -49,10 +51,42 @@ using mac_context = std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)>;
 
 struct hmac_sha256_key::state {
   mac_context keyed{nullptr, &EVP_MAC_CTX_free};
+  /// Tells keys apart in the per-thread contexts below: an address could be reused by a new key.
+  std::uint64_t id = 0;
 };
+
+namespace {
+
+/// Each thread keeps a working copy of the last few keys' contexts and re-initialises it for
+/// every message (EVP_MAC_init with no key restarts from the hashed pads): no allocation and no
+/// context copy per request. A run signs with one key, so the cache rarely holds more than one.
+class thread_mac_contexts {
+ public:
+  EVP_MAC_CTX* context_for(const EVP_MAC_CTX* keyed, std::uint64_t id) {
+    for (auto& slot : slots_)
+      if (slot.ctx && slot.id == id) return slot.ctx.get();
+    auto& slot = slots_[next_++ % slots_.size()];
+    slot.ctx.reset(EVP_MAC_CTX_dup(keyed));
+    slot.id = id;
+    return slot.ctx.get();
+  }
+
+ private:
+  struct slot {
+    std::uint64_t id = 0;
+    mac_context ctx{nullptr, &EVP_MAC_CTX_free};
+  };
+  std::array<slot, 4> slots_;
+  std::size_t next_ = 0;
+};
+
+std::atomic<std::uint64_t> next_key_id{1};
+
+}  // namespace
 
 hmac_sha256_key::hmac_sha256_key(std::string_view key) {
   auto s = std::make_shared<state>();
+  s->id = next_key_id.fetch_add(1, std::memory_order_relaxed);
   s->keyed.reset(EVP_MAC_CTX_new(hmac_algorithm()));
   char digest_name[] = "SHA256";
   const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
@@ -65,13 +99,15 @@ hmac_sha256_key::hmac_sha256_key(std::string_view key) {
 }
 
 std::string hmac_sha256_key::mac(std::string_view message) const {
-  // A copy of the keyed context: the key's inner and outer pads are already hashed, and the
-  // shared original is only read, so one key serves any number of threads.
-  const mac_context ctx{EVP_MAC_CTX_dup(state_->keyed.get()), &EVP_MAC_CTX_free};
+  // The shared keyed context is only ever read (copied once per thread), so one key serves any
+  // number of threads.
+  thread_local thread_mac_contexts contexts;
+  EVP_MAC_CTX* ctx = contexts.context_for(state_->keyed.get(), state_->id);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   std::size_t length = 0;
-  if (!ctx || EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), digest.data(), &length, digest.size()) != 1)
+  if (!ctx || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+      EVP_MAC_final(ctx, digest.data(), &length, digest.size()) != 1)
     throw std::runtime_error("HMAC-SHA256 failed");
   return {reinterpret_cast<const char*>(digest.data()), length};
 }
@@ -150,9 +186,13 @@ std::optional<std::string> base64url_decode(std::string_view text) {
 }
 
 std::string sha256(std::string_view data) {
+  // One digest context per thread, re-initialised: EVP_Digest allocates and frees one per call.
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, sha256_algorithm(), nullptr) != 1)
+  if (!ctx || EVP_DigestInit_ex2(ctx.get(), sha256_algorithm(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1)
     throw std::runtime_error("SHA-256 failed");
   return {reinterpret_cast<const char*>(digest.data()), length};
 }

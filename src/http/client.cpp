@@ -52,12 +52,15 @@ std::string pool_key(const acsbatch::endpoint& target) {
 /// CR, LF or NUL in the request line or a header would let a configured value (a User-Agent,
 /// say) smuggle extra headers: such a request is refused, not sanitized.
 bool is_well_formed(const request& req) {
-  // One pass per text: find_first_of with a set would call memchr once per character.
+  // find(char) is memchr, which tests many characters at a time; a per-character predicate or
+  // find_first_of (memchr per character) cost more than the rest of building the request.
   const auto clean = [](std::string_view text) {
-    return std::none_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+    return text.find('\n') == std::string_view::npos && text.find('\r') == std::string_view::npos &&
+           text.find('\0') == std::string_view::npos;
   };
   const auto token = [&](std::string_view text) {
-    return !text.empty() && clean(text) && text.find_first_of(" \t:") == std::string_view::npos;
+    return !text.empty() && clean(text) && text.find(':') == std::string_view::npos &&
+           text.find(' ') == std::string_view::npos && text.find('\t') == std::string_view::npos;
   };
   if (!token(req.method) || !clean(req.target) || req.target.find(' ') != std::string::npos ||
       req.target.empty())
@@ -89,47 +92,44 @@ struct client::impl {
         tls(make_tls_context(options)),
         pool(options.max_idle_per_endpoint) {}
 
-  /// Takes a live idle connection (dropping dead ones) or opens one, writes, reads.
+  /// A live idle connection for `key` (dead ones are dropped on the way), or null.
+  std::unique_ptr<connection> take_live(const std::string& key) {
+    while (auto idle = pool.take(key)) {
+      if (!idle->still_open()) continue;  // closed by the server while idle: never written to
+      ++connections_reused;
+      return idle;
+    }
+    return nullptr;
+  }
+
+  /// Opens a new connection, writes, reads.
   ///
   /// The re-dial rule: when a connection taken from the pool fails *before a single response
-  /// byte arrived* — the write fails, or the first read finds EOF/RST — because the server
-  /// closed it while it sat idle, the request is written once more on a newly opened
-  /// connection. Only the first attempt on a reused connection qualifies, so at most two writes
-  /// happen, and a fresh connection that fails is always reported. Every other failure
-  /// (timeout, partial response, protocol error) is reported as is: retrying is the engine's job.
+  /// byte arrived* — the write fails because the server closed it while it sat idle — send()
+  /// writes the request once more here, on a newly opened connection. Only the first attempt on
+  /// a reused connection qualifies, so at most two writes happen, and a fresh connection that
+  /// fails is always reported. Every other failure (timeout, partial response, protocol error)
+  /// is reported as is: retrying is the engine's job.
   asio::awaitable<boost::system::result<response>> exchange(const acsbatch::endpoint& target,
-                                                            const std::string& key,
                                                             const request& req,
                                                             std::unique_ptr<connection>& conn) {
     co_await asio::this_coro::throw_if_cancelled(false);
-    const auto authority = target.authority();
-    bool reused = false;
-    while (auto idle = pool.take(key)) {
-      if (!idle->still_open()) continue;  // closed by the server while idle: never written to
-      conn = std::move(idle);
-      reused = true;
-      ++connections_reused;
-      break;
-    }
-    for (bool first_attempt = true;; first_attempt = false) {
-      if (!conn) {
-        if (target.is_tls())
-          if (const auto ec = system_store(); ec) co_return ec;
-        auto opened = co_await connection::open(executor, target, tls, options.verify_tls);
-        if (!opened.opened) co_return classify(opened.failure);
-        conn = std::move(opened.opened);
-        ++connections_opened;
-      }
-      response out;
-      const auto failure = co_await conn->exchange(req, authority, options.max_response_bytes, out);
-      if (failure.phase == detail::exchange_phase::read || !failure.ec) ++requests_sent;
-      if (!failure.ec) co_return out;
-      conn.reset();
-      const bool stale_idle = reused && first_attempt && failure.phase == detail::exchange_phase::write &&
-                              detail::is_peer_close(failure.ec);
-      if (!stale_idle) co_return classify(failure);
-      reused = false;
-    }
+    if (target.is_tls())
+      if (const auto ec = system_store(); ec) co_return ec;
+    auto opened = co_await connection::open(executor, target, tls, options.verify_tls);
+    if (!opened.opened) co_return classify(opened.failure);
+    conn = std::move(opened.opened);
+    ++connections_opened;
+    response out;
+    const auto failure = co_await conn->exchange(req, target.authority(), options.max_response_bytes, out);
+    count_sent(failure);
+    if (!failure.ec) co_return out;
+    conn.reset();
+    co_return classify(failure);
+  }
+
+  void count_sent(const detail::transport_failure& failure) {
+    if (failure.phase == detail::exchange_phase::read || !failure.ec) ++requests_sent;
   }
 
   /// Loads the system CA store into `tls` once, before the first TLS connection uses it
@@ -171,15 +171,38 @@ asio::awaitable<boost::system::result<response>> client::send(acsbatch::endpoint
   if (cancellation.cancelled() != asio::cancellation_type::none)
     co_return make_error_code(errc::cancelled);
 
-  // One deadline for the whole exchange: whichever finishes first cancels the other, and the
-  // awaiting coroutine's own cancellation reaches both through the group.
-  const auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer deadline(executor, timeout);
-  std::unique_ptr<connection> conn;
+  const auto started = std::chrono::steady_clock::now();
   const auto key = pool_key(where);
+  std::unique_ptr<connection> conn = self->take_live(key);
+  if (conn) {
+    // The common case, a warm connection: one exchange under the connection's own deadline, in
+    // this coroutine (no second coroutine, no parallel group: they cost more than the request).
+    response out;
+    bool timed_out = false;
+    const auto failure = co_await conn->exchange_within(req, where.authority(), self->options.max_response_bytes,
+                                                        started + timeout, out, timed_out);
+    self->count_sent(failure);
+    if (!failure.ec) {
+      if (conn->reusable()) self->pool.put(key, std::move(conn));
+      co_return out;
+    }
+    conn.reset();
+    if (timed_out) co_return make_error_code(errc::timeout);
+    if (cancellation.cancelled() != asio::cancellation_type::none) co_return make_error_code(errc::cancelled);
+    // Closed by the server while idle, so it never read the request: written again below on a
+    // new connection, within what is left of the same deadline.
+    const bool stale_idle = failure.phase == detail::exchange_phase::write && detail::is_peer_close(failure.ec);
+    if (!stale_idle) co_return classify(failure);
+  }
+
+  // A new connection: resolve, connect and handshake too, so one deadline for all of it —
+  // whichever finishes first cancels the other, and the awaiting coroutine's own cancellation
+  // reaches both through the group.
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer deadline(executor, started + timeout);
   auto [order, thrown, outcome, deadline_ec] =
       co_await asio::experimental::make_parallel_group(
-          asio::co_spawn(executor, self->exchange(where, key, req, conn), asio::deferred),
+          asio::co_spawn(executor, self->exchange(where, req, conn), asio::deferred),
           deadline.async_wait(asio::deferred))
           .async_wait(asio::experimental::wait_for_one(), asio::deferred);
   if (thrown) std::rethrow_exception(thrown);  // a bug (e.g. bad_alloc), not a network failure

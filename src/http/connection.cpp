@@ -19,6 +19,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -146,7 +147,8 @@ asio::awaitable<transport_failure> exchange_on(Stream& stream, beast::flat_buffe
 
 struct connection::state {
   template <class... Args>
-  explicit state(Args&&... args) : stream(std::forward<Args>(args)...) {}
+  explicit state(asio::any_io_executor executor, Args&&... args)
+      : stream(std::forward<Args>(args)...), deadline(std::move(executor)) {}
 
   tcp::socket& lowest() {
     if (auto* tls = std::get_if<tls_stream>(&stream)) return tls->next_layer();
@@ -157,6 +159,12 @@ struct connection::state {
   beast::flat_buffer buffer;
   std::string wire;  ///< the request being written; its capacity carries over to the next one
   bool keep_alive = false;
+  /// exchange_within()'s deadline, reused by every exchange on this connection.
+  asio::steady_timer deadline;
+  /// Set when the deadline fired: the connection is then closed, never pooled.
+  bool deadline_fired = false;
+  /// Watched (weakly) by a deadline handler that may run after the connection is gone.
+  std::shared_ptr<const bool> alive = std::make_shared<const bool>(true);
 };
 
 connection::connection(private_tag, std::unique_ptr<state> s) : state_(std::move(s)) {}
@@ -185,8 +193,8 @@ asio::awaitable<open_result> connection::open(asio::any_io_executor executor,
   if (cancel_requested(cancellation))
     co_return failed(exchange_phase::connect, asio::error::operation_aborted);
 
-  auto s = target.is_tls() ? std::make_unique<state>(std::in_place_type<tls_stream>, executor, tls)
-                           : std::make_unique<state>(std::in_place_type<tcp::socket>, executor);
+  auto s = target.is_tls() ? std::make_unique<state>(executor, std::in_place_type<tls_stream>, executor, tls)
+                           : std::make_unique<state>(executor, std::in_place_type<tcp::socket>, executor);
   auto [connect_ec, connected_to] = co_await asio::async_connect(s->lowest(), addresses, use_tuple);
   if (connect_ec) co_return failed(exchange_phase::connect, connect_ec);
   error_code ignored;
@@ -228,7 +236,36 @@ asio::awaitable<transport_failure> connection::exchange(const request& req,
                                  authority, max_response_bytes, out);
 }
 
-bool connection::reusable() const { return state_->keep_alive && state_->lowest().is_open(); }
+asio::awaitable<transport_failure> connection::exchange_within(const request& req, const std::string& authority,
+                                                               std::size_t max_response_bytes,
+                                                               std::chrono::steady_clock::time_point deadline,
+                                                               response& out, bool& timed_out) {
+  auto& s = *state_;
+  // (Not co_await inside the call below: GCC 12 mishandles temporaries around it.)
+  const auto executor = co_await asio::this_coro::executor;
+  s.deadline.expires_at(deadline);
+  // Bound to the awaiting coroutine's executor (its strand), the handler runs between the
+  // exchange's steps, never beside them. It may run after this connection is gone (it fired
+  // while the exchange was completing): `alive` tells.
+  s.deadline.async_wait(asio::bind_executor(
+      executor, [state = &s, alive = std::weak_ptr<const bool>(s.alive)](const error_code& ec) {
+        if (ec || alive.expired()) return;
+        state->deadline_fired = true;
+        error_code ignored;
+        state->lowest().cancel(ignored);
+      }));
+  auto failure = co_await exchange(req, authority, max_response_bytes, out);
+  // Nothing cancelled: the handler has run or is queued with success. Either way the deadline
+  // passed, and the connection must not reach the pool, where a late handler would cancel the
+  // next request's socket.
+  if (s.deadline.cancel() == 0) s.deadline_fired = true;
+  timed_out = s.deadline_fired && failure.ec == asio::error::operation_aborted;
+  co_return failure;
+}
+
+bool connection::reusable() const {
+  return state_->keep_alive && !state_->deadline_fired && state_->lowest().is_open();
+}
 
 bool connection::still_open() {
   auto& socket = state_->lowest();

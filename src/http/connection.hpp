@@ -2,9 +2,10 @@
 /// One HTTP/1.1 connection, plain TCP or TLS. connection.cpp is the only translation unit that
 /// compiles Beast; this header stays light so client.cpp does not pay for it.
 ///
-/// Both coroutines expect to run inside a coroutine that has turned `throw_if_cancelled` off
-/// (client.cpp does): cancellation is reported as `operation_aborted`, never thrown.
+/// Cancellation is reported as `operation_aborted`, never thrown: every step checks for it before
+/// it starts an operation, so they also run in a caller that left `throw_if_cancelled` on.
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -59,8 +60,19 @@ class connection {
   boost::asio::awaitable<transport_failure> exchange(const request& req, const std::string& authority,
                                                      std::size_t max_response_bytes, response& out);
 
+  /// exchange() bounded by `deadline` without a second coroutine: when the deadline passes first,
+  /// the socket's pending operation is cancelled (the exchange then fails with
+  /// `operation_aborted`) and `timed_out` is set. The deadline's handler runs on the awaiting
+  /// coroutine's executor, so it never races the exchange; once the deadline has fired the
+  /// connection is never reusable(), whatever the exchange returned. For a connection taken from
+  /// the pool: a new one still needs open() and its own deadline.
+  boost::asio::awaitable<transport_failure> exchange_within(const request& req, const std::string& authority,
+                                                            std::size_t max_response_bytes,
+                                                            std::chrono::steady_clock::time_point deadline,
+                                                            response& out, bool& timed_out);
+
   /// After a successful exchange: the server keeps the connection open (no `Connection: close`,
-  /// body not delimited by EOF) and no unread byte is buffered.
+  /// body not delimited by EOF), no unread byte is buffered and no deadline fired on it.
   bool reusable() const;
 
   /// Non-blocking probe of an idle connection: false when the server has closed it, or sent

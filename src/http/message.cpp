@@ -25,10 +25,12 @@ void header_list::set(std::string name, std::string value) {
       return;
     }
   }
-  fields_.push_back({std::move(name), std::move(value)});
+  add(std::move(name), std::move(value));
 }
 
 void header_list::add(std::string name, std::string value) {
+  // A request or response carries about ten fields: one allocation instead of growing 1, 2, 4, 8.
+  if (fields_.capacity() == 0) fields_.reserve(typical_field_count);
   fields_.push_back({std::move(name), std::move(value)});
 }
 

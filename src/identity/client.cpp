@@ -45,9 +45,7 @@ request_context identity_client::context() const {
   return ctx;
 }
 
-asio::awaitable<result<request_context>> identity_client::authorized_context() {
-  auto ctx = context();
-  if (credential_ == nullptr) co_return ctx;
+asio::awaitable<result<request_context>> identity_client::with_bearer_token(request_context ctx) {
   auto token = co_await credential_->token();
   if (!token) {
     error e;
@@ -65,7 +63,8 @@ asio::awaitable<result<request_context>> identity_client::authorized_context() {
 asio::awaitable<result<user>> identity_client::create_user(create_options options) {
   if (options.custom_id && !api_version_has_custom_id(options_.api_version))
     co_return needs_custom_id_version("customId", options_.api_version);
-  auto authorized = co_await authorized_context();
+  result<request_context> authorized = context();
+  if (credential_) authorized = co_await with_bearer_token(std::move(*authorized));
   if (!authorized) co_return authorized.error();
   const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_create_user(ctx, options), options_.request_timeout);
@@ -78,7 +77,8 @@ asio::awaitable<result<user_and_token>> identity_client::create_user_and_token(
     create_options options) {
   if (options.custom_id && !api_version_has_custom_id(options_.api_version))
     co_return needs_custom_id_version("customId", options_.api_version);
-  auto authorized = co_await authorized_context();
+  result<request_context> authorized = context();
+  if (credential_) authorized = co_await with_bearer_token(std::move(*authorized));
   if (!authorized) co_return authorized.error();
   const auto& ctx = *authorized;
   auto sent = co_await http_.send(
@@ -90,7 +90,8 @@ asio::awaitable<result<user_and_token>> identity_client::create_user_and_token(
 asio::awaitable<result<access_token>> identity_client::issue_token(
     std::string user_id, std::vector<std::string> scopes,
     std::optional<std::chrono::minutes> expires_in) {
-  auto authorized = co_await authorized_context();
+  result<request_context> authorized = context();
+  if (credential_) authorized = co_await with_bearer_token(std::move(*authorized));
   if (!authorized) co_return authorized.error();
   const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_issue_token(ctx, user_id, scopes, expires_in),
@@ -100,7 +101,8 @@ asio::awaitable<result<access_token>> identity_client::issue_token(
 }
 
 asio::awaitable<result<void>> identity_client::revoke_tokens(std::string user_id) {
-  auto authorized = co_await authorized_context();
+  result<request_context> authorized = context();
+  if (credential_) authorized = co_await with_bearer_token(std::move(*authorized));
   if (!authorized) co_return authorized.error();
   const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_revoke_tokens(ctx, user_id), options_.request_timeout);
@@ -109,7 +111,8 @@ asio::awaitable<result<void>> identity_client::revoke_tokens(std::string user_id
 }
 
 asio::awaitable<result<void>> identity_client::delete_user(std::string user_id) {
-  auto authorized = co_await authorized_context();
+  result<request_context> authorized = context();
+  if (credential_) authorized = co_await with_bearer_token(std::move(*authorized));
   if (!authorized) co_return authorized.error();
   const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_delete_user(ctx, user_id), options_.request_timeout);
@@ -120,7 +123,8 @@ asio::awaitable<result<void>> identity_client::delete_user(std::string user_id) 
 asio::awaitable<result<user>> identity_client::get_user(std::string user_id) {
   if (!api_version_has_custom_id(options_.api_version))
     co_return needs_custom_id_version("get_user", options_.api_version);
-  auto authorized = co_await authorized_context();
+  result<request_context> authorized = context();
+  if (credential_) authorized = co_await with_bearer_token(std::move(*authorized));
   if (!authorized) co_return authorized.error();
   const auto& ctx = *authorized;
   auto sent = co_await http_.send(target_, make_get_user(ctx, user_id), options_.request_timeout);

@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 
-#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -144,7 +143,7 @@ result<user> created_user(const json::object& body, const http::response& res,
   auto parsed = identity && identity->is_object() ? parse_user(identity->get_object()) : std::nullopt;
   if (!parsed) return contract_error(res, client_request_id, "response has no identity.id");
   if (const auto result = res.headers.get("Repeatability-Result"))
-    parsed->repeatability_accepted = boost::algorithm::iequals(*result, "accepted");
+    parsed->repeatability_accepted = http::iequals(*result, "accepted");  // ASCII: no locale per call
   return std::move(*parsed);
 }
 

@@ -144,6 +144,55 @@ TEST_F(http_client_test, silent_server_times_out_within_the_bound) {
   EXPECT_EQ(server.connections_accepted(), 2u);
 }
 
+TEST_F(http_client_test, reused_connection_that_goes_silent_times_out_and_is_not_kept) {
+  // The second request rides the pooled connection, bounded by the connection's own deadline
+  // (not the deadline of a new connection): it times out within the bound, the connection is
+  // closed, and the third request dials again.
+  server.then_reply(http_reply(200, "one"));
+  server.then({"", mode::never});
+  server.then_reply(http_reply(200, "three"));
+  ASSERT_TRUE(send(get()));
+  const auto started = std::chrono::steady_clock::now();
+  const auto second = send(get("/silent"), 300ms);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error(), errc::timeout);
+  EXPECT_GE(elapsed, 290ms);
+  EXPECT_LT(elapsed, 2s);
+  const auto third = send(get("/after"));
+  ASSERT_TRUE(third) << third.error().message();
+  EXPECT_EQ(third->body, "three");
+  EXPECT_EQ(server.connections_accepted(), 2u);
+  EXPECT_EQ(http.stats().connections_reused, 1u);
+  EXPECT_EQ(http.stats().requests_sent, 3u);
+}
+
+TEST_F(http_client_test, cancellation_on_a_reused_connection_is_cancelled_and_the_connection_dropped) {
+  server.then_reply(http_reply(200, "one"));
+  server.then({"", mode::never});
+  server.then_reply(http_reply(200, "three"));
+  ASSERT_TRUE(send(get()));
+  net::cancellation_signal stop;
+  std::optional<send_result> out;
+  net::co_spawn(io, http.send(server_endpoint(), get("/silent"), 10s),
+                net::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e, send_result r) {
+                  ASSERT_FALSE(e);
+                  out = std::move(r);
+                }));
+  net::steady_timer later(io, 100ms);
+  later.async_wait([&](boost::system::error_code) { stop.emit(net::cancellation_type::terminal); });
+  const auto started = std::chrono::steady_clock::now();
+  io.restart();  // stopped by the first send
+  while (!out && std::chrono::steady_clock::now() - started < 5s) io.run_one_for(100ms);
+  ASSERT_TRUE(out);
+  ASSERT_FALSE(*out);
+  EXPECT_EQ(out->error(), errc::cancelled);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  // The deadline of the cancelled exchange must not fire into the next one.
+  ASSERT_TRUE(send(get("/after")));
+  EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
 TEST_F(http_client_test, server_closing_mid_response_is_connection_closed) {
   server.then({"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b", mode::whole, true});
   const auto r = send(get());

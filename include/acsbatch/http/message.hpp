@@ -27,6 +27,7 @@ class header_list {
   bool empty() const { return fields_.empty(); }
 
  private:
+  static constexpr std::size_t typical_field_count = 12;
   std::vector<header> fields_;
 };
 

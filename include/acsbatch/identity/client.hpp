@@ -71,8 +71,9 @@ class identity_client {
 
  private:
   request_context context() const;
-  /// context() plus a bearer token when the client uses Entra ID; an error when none came.
-  boost::asio::awaitable<result<request_context>> authorized_context();
+  /// `ctx` with the Entra ID credential's bearer token; an error when none came. Awaited only
+  /// with Entra ID: a request signed with a key needs no coroutine frame for it.
+  boost::asio::awaitable<result<request_context>> with_bearer_token(request_context ctx);
 
   http::client& http_;
   acsbatch::endpoint target_;
