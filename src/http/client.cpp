@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
@@ -29,9 +30,7 @@ namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using detail::connection;
 
-/// Everything but the system CA store, which is loaded on the first TLS connection (see
-/// client::impl::system_store): parsing its ~150 certificates costs ~230 M instructions and
-/// ~1.5 MiB that a job against plain-http loopback (the emulator) never needs.
+/// The TLS context, without the system CA store (client::impl::tls_context adds it).
 ssl::context make_tls_context(const client_options& options) {
   ssl::context tls(ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
@@ -89,8 +88,10 @@ struct client::impl {
   impl(asio::any_io_executor ex, client_options opts)
       : executor(std::move(ex)),
         options(std::move(opts)),
-        tls(make_tls_context(options)),
-        pool(options.max_idle_per_endpoint) {}
+        pool(options.max_idle_per_endpoint) {
+    // A CA file named in the job is checked now, where a bad one is a configuration error.
+    if (!options.ca_file.empty()) tls.emplace(make_tls_context(options));
+  }
 
   /// A live idle connection for `key` (dead ones are dropped on the way), or null.
   std::unique_ptr<connection> take_live(const std::string& key) {
@@ -114,9 +115,12 @@ struct client::impl {
                                                             const request& req,
                                                             std::unique_ptr<connection>& conn) {
     co_await asio::this_coro::throw_if_cancelled(false);
-    if (target.is_tls())
-      if (const auto ec = system_store(); ec) co_return ec;
-    auto opened = co_await connection::open(executor, target, tls, options.verify_tls);
+    ssl::context* context = nullptr;
+    if (target.is_tls()) {
+      context = tls_context();
+      if (!context) co_return tls_error;
+    }
+    auto opened = co_await connection::open(executor, target, context, options.verify_tls);
     if (!opened.opened) co_return classify(opened.failure);
     conn = std::move(opened.opened);
     ++connections_opened;
@@ -132,23 +136,27 @@ struct client::impl {
     if (failure.phase == detail::exchange_phase::read || !failure.ec) ++requests_sent;
   }
 
-  /// Loads the system CA store into `tls` once, before the first TLS connection uses it
-  /// (call_once orders that load before every handshake, on any thread).
-  boost::system::error_code system_store() {
-    if (!options.verify_tls) return {};
-    std::call_once(system_store_loaded, [this] {
+  /// The TLS context with the system CA store, made on the first https request; null (and
+  /// tls_error says why) when the store cannot be loaded. OpenSSL's TLS tables (~0.5 MiB) and
+  /// the store's ~150 certificates (~230 M instructions, ~1.5 MiB) are never paid for by a job
+  /// that talks plain http to loopback, the emulator. call_once orders the setup before every
+  /// handshake, on any thread.
+  ssl::context* tls_context() {
+    std::call_once(tls_ready, [this] {
+      if (!tls) tls.emplace(make_tls_context(options));
+      if (!options.verify_tls) return;
       boost::system::error_code ec;
-      tls.set_default_verify_paths(ec);
-      if (ec) system_store_error = detail::with_reason(errc::tls_failed, "cannot load the system CA store: " + ec.message());
+      tls->set_default_verify_paths(ec);
+      if (ec) tls_error = detail::with_reason(errc::tls_failed, "cannot load the system CA store: " + ec.message());
     });
-    return system_store_error;
+    return tls_error ? nullptr : &*tls;
   }
 
   asio::any_io_executor executor;
   client_options options;
-  ssl::context tls;
-  std::once_flag system_store_loaded;
-  boost::system::error_code system_store_error;
+  std::optional<ssl::context> tls;
+  std::once_flag tls_ready;
+  boost::system::error_code tls_error;
   detail::idle_pool<connection> pool;
   std::atomic<std::size_t> connections_opened{0};
   std::atomic<std::size_t> requests_sent{0};

@@ -171,7 +171,7 @@ connection::connection(private_tag, std::unique_ptr<state> s) : state_(std::move
 connection::~connection() = default;
 
 asio::awaitable<open_result> connection::open(asio::any_io_executor executor,
-                                              const acsbatch::endpoint& target, ssl::context& tls,
+                                              const acsbatch::endpoint& target, ssl::context* tls,
                                               bool verify_tls) {
   auto failed = [](exchange_phase phase, error_code ec) {
     return open_result{nullptr, transport_failure{phase, ec, true}};
@@ -193,7 +193,7 @@ asio::awaitable<open_result> connection::open(asio::any_io_executor executor,
   if (cancel_requested(cancellation))
     co_return failed(exchange_phase::connect, asio::error::operation_aborted);
 
-  auto s = target.is_tls() ? std::make_unique<state>(executor, std::in_place_type<tls_stream>, executor, tls)
+  auto s = target.is_tls() ? std::make_unique<state>(executor, std::in_place_type<tls_stream>, executor, *tls)
                            : std::make_unique<state>(executor, std::in_place_type<tcp::socket>, executor);
   auto [connect_ec, connected_to] = co_await asio::async_connect(s->lowest(), addresses, use_tuple);
   if (connect_ec) co_return failed(exchange_phase::connect, connect_ec);

@@ -49,10 +49,10 @@ class connection {
   /// Resolves `target`, connects (trying every address), disables Nagle and, for https, does
   /// the TLS handshake with SNI and — when `verify_tls` — certificate and host name checks.
   /// Terminal cancellation of the awaiting coroutine aborts the step in progress, resolve
-  /// included. `tls` must outlive the connection.
+  /// included. `tls` is needed for https only (null for http) and must outlive the connection.
   static boost::asio::awaitable<open_result> open(boost::asio::any_io_executor executor,
                                                    const acsbatch::endpoint& target,
-                                                   boost::asio::ssl::context& tls, bool verify_tls);
+                                                   boost::asio::ssl::context* tls, bool verify_tls);
 
   /// Writes `req` (Host = `authority`, Content-Length per request::has_body) and reads one
   /// response of at most `max_response_bytes` (headers + body) into `out`.
