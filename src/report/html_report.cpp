@@ -204,8 +204,10 @@ std::string throughput_html(const report_document& d) {
 }
 
 std::string latency_over_time_html(const report_document& d) {
-  std::string out = "<section><h2>Latency over time</h2><p class=\"note\">Percentiles of each operation's service "
-                    "time";
+  // The same latency as the operations table: in a load test it counts from each iteration's
+  // intended start (corrected for coordinated omission), elsewhere it is the service time.
+  std::string out = "<section><h2>Latency over time</h2><p class=\"note\">Percentiles of each operation's latency";
+  if (d.load_duration_s) out += " from each iteration's intended start (waiting for a slot included)";
   const auto resolution = d.latencies.resolution_s();
   out += resolution == 1 ? ", second by second" : ", per " + std::to_string(resolution) + " s";
   out += " (within 6.25 %).</p><div class=\"small-multiples\">";
