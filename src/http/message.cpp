@@ -18,30 +18,42 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-void header_list::set(std::string name, std::string value) {
-  for (auto& field : fields_) {
-    if (iequals(field.name, name)) {
-      field.value = std::move(value);
+std::uint32_t header_list::append(std::string_view text) {
+  if (text_.capacity() == 0) text_.reserve(typical_text_bytes);
+  const auto at = static_cast<std::uint32_t>(text_.size());
+  text_.append(text);
+  return at;
+}
+
+void header_list::set(std::string_view name, std::string_view value) {
+  for (auto& f : fields_) {
+    if (iequals(view(f).name, name)) {
+      f.value_at = append(value);
+      f.value_size = static_cast<std::uint32_t>(value.size());
       return;
     }
   }
-  add(std::move(name), std::move(value));
+  add(name, value);
 }
 
-void header_list::add(std::string name, std::string value) {
-  // A request or response carries about ten fields: one allocation instead of growing 1, 2, 4, 8.
+void header_list::add(std::string_view name, std::string_view value) {
   if (fields_.capacity() == 0) fields_.reserve(typical_field_count);
-  fields_.push_back({std::move(name), std::move(value)});
+  const auto name_at = append(name);
+  const auto value_at = append(value);
+  fields_.push_back({name_at, static_cast<std::uint32_t>(name.size()), value_at,
+                     static_cast<std::uint32_t>(value.size())});
 }
 
 std::optional<std::string_view> header_list::get(std::string_view name) const {
-  for (const auto& field : fields_)
-    if (iequals(field.name, name)) return std::string_view{field.value};
+  for (const auto& f : fields_) {
+    const auto field = view(f);
+    if (iequals(field.name, name)) return field.value;
+  }
   return std::nullopt;
 }
 
 bool header_list::erase(std::string_view name) {
-  return std::erase_if(fields_, [&](const header& h) { return iequals(h.name, name); }) > 0;
+  return std::erase_if(fields_, [&](const field& f) { return iequals(view(f).name, name); }) > 0;
 }
 
 }  // namespace acsbatch::http

@@ -31,7 +31,7 @@ class response_reader final : public boost::beast::http::basic_parser<false> {
   }
 
   void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override {
-    out_.headers.add(std::string(name.data(), name.size()), std::string(value.data(), value.size()));
+    out_.headers.add(std::string_view(name.data(), name.size()), std::string_view(value.data(), value.size()));
   }
 
   void on_header_impl(error_code&) override {}

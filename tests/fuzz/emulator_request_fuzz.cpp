@@ -149,7 +149,7 @@ http::request signed_copy(http::request req, const auth::hmac_signer& signer) {
 
 std::string describe(const http::request& req, const emulator::reply_plan& plan) {
   std::string out = req.method + " " + req.target + "\n";
-  for (const auto& h : req.headers) out += h.name + ": " + h.value + "\n";
+  for (const auto& h : req.headers) out.append(h.name).append(": ").append(h.value).append("\n");
   out += "\n" + req.body + "\n=> " + std::to_string(plan.response.status) + " " + plan.response.body;
   return out;
 }

@@ -163,7 +163,7 @@ net::ip::tcp::socket hold_a_request_open(net::io_context& io, const emulator_cli
   socket.connect({net::ip::make_address("127.0.0.1"), c.emulator.port()});
   const auto req = c.create_request();
   std::string wire = "POST " + req.target + " HTTP/1.1\r\nHost: " + c.account.endpoint.authority() + "\r\n";
-  for (const auto& h : req.headers) wire += h.name + ": " + h.value + "\r\n";
+  for (const auto& h : req.headers) wire.append(h.name).append(": ").append(h.value).append("\r\n");
   wire += "Content-Length: 0\r\n\r\n";
   net::write(socket, net::buffer(wire));
   std::this_thread::sleep_for(100ms);  // let the emulator read it and start waiting

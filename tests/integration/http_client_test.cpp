@@ -252,9 +252,9 @@ TEST_F(http_client_test, response_status_reason_and_headers_are_copied_in_order)
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 429u);
   EXPECT_EQ(r->reason, "Too Many Requests");
-  ASSERT_EQ(r->headers.fields().size(), 5u);
-  EXPECT_EQ(r->headers.fields()[0].name, "Retry-After");
-  EXPECT_EQ(r->headers.fields()[3].value, "b=2");
+  ASSERT_EQ(r->headers.size(), 5u);
+  EXPECT_EQ(r->headers[0].name, "Retry-After");
+  EXPECT_EQ(r->headers[3].value, "b=2");
   EXPECT_EQ(r->headers.get("X-MS-REQUEST-ID"), "abc");
 }
 

@@ -278,7 +278,7 @@ TEST_F(EmulatorRepeatability, ARepeatedRequestIdReturnsTheFirstSendsIdentity) {
 }
 
 TEST_F(EmulatorRepeatability, ARequestIdWithoutAValidFirstSentIs400) {
-  for (const std::optional<std::string> bad : {std::optional<std::string>{}, std::optional<std::string>{"yesterday"}}) {
+  for (const std::optional<std::string>& bad : {std::optional<std::string>{}, std::optional<std::string>{"yesterday"}}) {
     const auto res = handler_.handle(repeatable_create("6f9619ff-8b86-4011-b42d-00c04fc964f3", bad, now_), true, now_);
     EXPECT_EQ(res.status, 400u);
     EXPECT_EQ(body(res).at("error").at("code"), "InvalidRepeatabilityHeader");

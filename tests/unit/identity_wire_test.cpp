@@ -48,7 +48,7 @@ struct wire_fixture : ::testing::Test {
 
 std::vector<std::string> header_names(const http::request& req) {
   std::vector<std::string> names;
-  for (const auto& field : req.headers) names.push_back(field.name);
+  for (const auto& field : req.headers) names.emplace_back(field.name);
   return names;
 }
 

@@ -2,6 +2,8 @@
 /// Plain HTTP messages, free of Beast, so that request builders, response parsers and the
 /// emulator's handler are pure functions testable without a socket.
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,26 +11,64 @@
 
 namespace acsbatch::http {
 
+/// An owning field, for building lists in tests and callers.
 struct header {
   std::string name;
   std::string value;
 };
 
-/// Case-insensitive header lookup over a small ordered list (wire order is kept).
+/// A field as a header_list hands it out: views into the list, valid until it changes.
+struct header_view {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// Case-insensitive header lookup over a small ordered list (wire order is kept). Names and
+/// values live back to back in one buffer: a request or response with ten fields costs two
+/// allocations, not one or two per field. A name or value passed in must not view this list.
 class header_list {
  public:
-  void set(std::string name, std::string value);  ///< replaces an existing field of that name
-  void add(std::string name, std::string value);  ///< appends, keeping duplicates
+  void set(std::string_view name, std::string_view value);  ///< replaces an existing field of that name
+  void add(std::string_view name, std::string_view value);  ///< appends, keeping duplicates
   std::optional<std::string_view> get(std::string_view name) const;
   bool erase(std::string_view name);
-  const std::vector<header>& fields() const { return fields_; }
-  auto begin() const { return fields_.begin(); }
-  auto end() const { return fields_.end(); }
+  std::size_t size() const { return fields_.size(); }
   bool empty() const { return fields_.empty(); }
+  header_view operator[](std::size_t i) const { return view(fields_[i]); }
+
+  class const_iterator {
+   public:
+    using value_type = header_view;
+    using difference_type = std::ptrdiff_t;
+    const_iterator(const header_list* list, std::size_t at) : list_(list), at_(at) {}
+    header_view operator*() const { return (*list_)[at_]; }
+    const_iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    bool operator==(const const_iterator& other) const { return at_ == other.at_; }
+
+   private:
+    const header_list* list_;
+    std::size_t at_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, fields_.size()}; }
 
  private:
+  struct field {
+    std::uint32_t name_at, name_size, value_at, value_size;
+  };
+  header_view view(const field& f) const {
+    return {std::string_view(text_).substr(f.name_at, f.name_size),
+            std::string_view(text_).substr(f.value_at, f.value_size)};
+  }
+  std::uint32_t append(std::string_view text);
+
   static constexpr std::size_t typical_field_count = 12;
-  std::vector<header> fields_;
+  static constexpr std::size_t typical_text_bytes = 512;
+  std::string text_;  ///< names and values back to back (a replaced value's old bytes stay)
+  std::vector<field> fields_;
 };
 
 struct request {
