@@ -3,20 +3,16 @@
 #include "worker_state.hpp"
 
 #include <algorithm>
-#include <array>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "acsbatch/core/error.hpp"
-#include "acsbatch/core/http_date.hpp"
 #include "acsbatch/engine/load_schedule.hpp"
 
 namespace acsbatch::engine {
@@ -24,35 +20,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 namespace asio = boost::asio;
-
-/// Failures that every later request would meet too.
-bool is_unavailable(const identity::error& e) {
-  if (e.http_status == 401 || e.http_status == 403) return true;
-  return e.code == errc::connection_failed || e.code == errc::tls_failed || e.code == errc::insecure_endpoint;
-}
-
-/// Repeating anything but a create cannot duplicate an effect: a second token, revoke or delete
-/// leaves the service as the first did; a create with a customId returns the same identity.
-bool is_idempotent(job::operation op, bool has_custom_id) {
-  return has_custom_id || (op != job::operation::create_user && op != job::operation::create_user_and_token);
-}
-
-/// The key journalled for a create without a customId: "<uuid>|<IMF-fixdate of the first send>",
-/// both sent again unchanged on every repeat (Repeatability-Request-ID / -First-Sent).
-std::optional<identity::repeatability> repeatability_of(const std::string& key) {
-  const auto bar = key.find('|');
-  if (bar == std::string::npos) return std::nullopt;
-  const auto first_sent = parse_http_date(std::string_view(key).substr(bar + 1));
-  if (!first_sent) return std::nullopt;
-  return identity::repeatability{key.substr(0, bar), *first_sent};
-}
-
-identity::create_options create_options_for(const std::string& custom_id, const std::string& key) {
-  identity::create_options options;
-  if (!custom_id.empty()) options.custom_id = custom_id;
-  else options.repeat = repeatability_of(key);
-  return options;
-}
 
 retry_settings to_settings(const job::retry_spec& spec) {
   retry_settings out;
@@ -65,19 +32,6 @@ retry_settings to_settings(const job::retry_spec& spec) {
   out.on.connection = spec.on_connection;
   return out;
 }
-
-/// The job may retry only some 5xx codes; retry_policy groups them, so filter here.
-bool status_enabled(const job::retry_spec& spec, unsigned status) {
-  switch (status) {
-    case 500: return spec.on_500;
-    case 502: return spec.on_502;
-    case 503: return spec.on_503;
-    case 504: return spec.on_504;
-    default: return true;
-  }
-}
-
-constexpr auto default_throttle_pause = std::chrono::seconds{1};
 
 }  // namespace
 
@@ -101,14 +55,6 @@ std::string error_code_name(const identity::error& e) {
   return e.code.message();
 }
 
-struct runner::attempt_result {
-  std::optional<identity::error> error;
-  unsigned http_status = 0;
-  std::string user_id;
-  std::string token;  ///< secret: only for on_token
-  bool repeatability_accepted = false;  ///< the service honoured the create's Repeatability-Request-ID
-  std::optional<std::chrono::system_clock::time_point> expires_on;
-};
 
 
 runner::runner(const job::job& job, identity::identity_client& client, report::report_builder& report,
@@ -256,26 +202,6 @@ void runner::record(const report::item_outcome& item) {
 
 namespace {
 
-/// A random RFC 4122 version-4 UUID: the idempotency key of a create without a customId.
-std::string random_uuid(std::mt19937_64& random) {
-  const std::uint64_t high = random(), low = random();
-  std::array<unsigned char, 16> bytes{};
-  for (int i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<unsigned char>(high >> (56 - 8 * i));
-    bytes[8 + i] = static_cast<unsigned char>(low >> (56 - 8 * i));
-  }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += hex[bytes[i] >> 4];
-    out += hex[bytes[i] & 0x0f];
-  }
-  return out;
-}
-
 /// The step number journalled for the create that finds a cleanup item's identity again.
 constexpr std::size_t adopt_step = static_cast<std::size_t>(-1);
 
@@ -321,179 +247,6 @@ asio::awaitable<report::item_outcome> runner::run_item(worker_state& state, item
   }
   if (journal_) journal_->item_finished(item.outcome, settled(item.outcome, job_.steps.size()));
   co_return std::move(item.outcome);
-}
-
-asio::awaitable<bool> runner::wait_until(clock::time_point when) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  if (when <= clock::now()) co_return !cancelled_;
-  asio::steady_timer timer{co_await asio::this_coro::executor, when};
-  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  co_return !cancelled_;
-}
-
-asio::awaitable<bool> runner::acquire_send_slot(job::operation op) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  for (;;) {
-    if (!co_await wait_until(limiter_.reserve(op, clock::now()))) co_return false;
-    const auto retry_at = limiter_.admit(op, clock::now());
-    if (!retry_at) co_return true;
-    if (!co_await wait_until(*retry_at)) co_return false;
-  }
-}
-
-asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, const std::string& user_id,
-                                                        const std::string& custom_id, const std::string& create_key) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  attempt_result out;
-  auto take_error = [&](auto& r) {
-    if (!r) out.error = r.error();
-    return r.has_value();
-  };
-  switch (step.op) {
-    case job::operation::create_user: {
-      auto r = co_await client_.create_user(create_options_for(custom_id, create_key));
-      if (take_error(r)) out.user_id = r->id, out.repeatability_accepted = r->repeatability_accepted, out.http_status = 201;
-      break;
-    }
-    case job::operation::create_user_and_token: {
-      auto r = co_await client_.create_user_and_token(step.scopes, step.expires_in,
-                                                      create_options_for(custom_id, create_key));
-      if (take_error(r))
-        out.user_id = r->user.id, out.token = std::move(r->token.token), out.expires_on = r->token.expires_on,
-        out.repeatability_accepted = r->user.repeatability_accepted, out.http_status = 201;
-      break;
-    }
-    case job::operation::issue_token: {
-      auto r = co_await client_.issue_token(user_id, step.scopes, step.expires_in);
-      if (take_error(r)) out.token = std::move(r->token), out.expires_on = r->expires_on, out.http_status = 200;
-      break;
-    }
-    case job::operation::revoke_tokens: {
-      auto r = co_await client_.revoke_tokens(user_id);
-      if (take_error(r)) out.http_status = 204;
-      break;
-    }
-    case job::operation::delete_user: {
-      auto r = co_await client_.delete_user(user_id);
-      if (take_error(r)) out.http_status = 204;
-      break;
-    }
-    case job::operation::get_user: {
-      auto r = co_await client_.get_user(user_id);
-      if (take_error(r)) out.http_status = 200;
-      break;
-    }
-  }
-  if (out.error) out.http_status = out.error->http_status;
-  co_return out;
-}
-
-asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item_context& item,
-                                                       const job::step& step, std::size_t number) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  std::string& user_id = item.outcome.user_id;
-  report::step_outcome out;
-  out.op = std::string(job::to_string(step.op));
-  out.attempts = 0;
-  out.started_at = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
-  const bool resent = item.in_flight_step == number;  // a killed run sent this step already
-  if (job::creates_identity(step.op) && item.create_key.empty())
-    item.create_key = random_uuid(state.random) + "|" + format_http_date(std::chrono::system_clock::now());
-  // A create a killed run sent without a customId may have made an identity that no record
-  // names, unless the service honours the repeatability id sent again now. Said, not hidden.
-  const bool in_doubt = resent && job::creates_identity(step.op) && item.custom_id.empty();
-  if (in_doubt) item.outcome.uncertain = true;
-  if (journal_) {
-    // Intent before action: the step (and a create's key) is on disk before the request leaves.
-    // A named key, not a conditional temporary: GCC 12 mishandles temporaries in co_await operands.
-    const std::string no_key;
-    const std::string& key = job::creates_identity(step.op) ? item.create_key : no_key;
-    const auto ec = co_await journal_->step_starting(item.outcome.index, number, step.op, user_id, key);
-    if (ec) {
-      request_stop(stop_reason::journal_failed, "the journal cannot be written");
-      out.error_code = "journal_failed";
-      out.error_message = "not sent: the journal cannot be written";
-      co_return out;
-    }
-  }
-  for (;;) {
-    ++out.attempts;
-    if (!co_await acquire_send_slot(step.op)) {
-      out.error_code = "cancelled";
-      out.error_message = "cancelled before it was sent (stop grace period over)";
-      co_return out;
-    }
-    const auto sent = clock::now();
-    auto result = co_await attempt(step, user_id, item.custom_id, item.create_key);
-    out.latency = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent);
-    out.http_status = result.http_status;
-    {
-      std::lock_guard lock{mutex_};
-      ++progress_.requests;
-    }
-    if (!result.error) {
-      out.ok = true;
-      out.error_code.clear();
-      out.error_message.clear();
-      if (!result.user_id.empty()) user_id = std::move(result.user_id);
-      out.token_expires_on = result.expires_on;
-      if (result.repeatability_accepted) {
-        if (!repeatability_honoured_.exchange(true) && journal_) journal_->service_honours_repeatability();
-        // The repeat returned the first send's identity: no other can exist for this key.
-        item.outcome.uncertain = false;
-        item.outcome.create_confirmed = true;
-      }
-      if (job::creates_identity(step.op) && !item.custom_id.empty()) item.outcome.create_confirmed = true;
-      if (on_token && !result.token.empty() && result.expires_on) {
-        std::lock_guard lock{mutex_};
-        on_token(user_id, result.token, *result.expires_on);
-      }
-      co_return out;
-    }
-    const identity::error& failure = *result.error;
-    // An earlier attempt (or a killed run) whose answer was lost may have deleted the identity
-    // already: the goal (the identity is gone) is reached, and the report keeps the 404.
-    if (step.op == job::operation::delete_user && failure.http_status == 404 && (out.attempts > 1 || resent)) {
-      out.ok = true;
-      co_return out;
-    }
-    out.error_code = error_code_name(failure);
-    out.error_message = failure.describe();
-    if (failure.http_status == 429) {
-      ++out.throttled;
-      const auto now = clock::now();
-      limiter_.on_throttled(step.op, now, now + failure.retry_after.value_or(default_throttle_pause));
-      std::lock_guard lock{mutex_};
-      ++progress_.throttled;
-    }
-    if (cancelled_) {
-      out.error_code = "cancelled";
-      co_return out;
-    }
-    if (is_unavailable(failure)) {
-      request_stop(stop_reason::unavailable, failure.describe());
-      co_return out;
-    }
-    if (!status_enabled(job_.retry, failure.http_status)) co_return out;
-    const auto decision =
-        retry_.decide(failure, out.attempts, is_idempotent(step.op, !item.custom_id.empty() || repeatability_honoured_),
-                      state.random);
-    if (decision.verdict == retry_verdict::give_up_unsafe) {
-      out.error_message += " — not retried: the create may have reached the service, and repeating it "
-                           "could make a second identity";
-      item.outcome.uncertain = true;
-      co_return out;
-    }
-    if (decision.verdict != retry_verdict::retry) co_return out;
-    {
-      std::lock_guard lock{mutex_};
-      ++progress_.retries;
-    }
-    if (!co_await wait_until(clock::now() + decision.delay)) {
-      out.error_code = "cancelled";
-      co_return out;
-    }
-  }
 }
 
 }  // namespace acsbatch::engine
