@@ -211,6 +211,7 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
 
   engine::runner runner{job, client, *report, source, limiter, std::chrono::steady_clock::now(), hooks.journal};
   runner.on_token = hooks.on_token;
+  if (options.threads == 1) runner.run_on_one_thread();
   if (hooks.repeatability_honoured) runner.assume_repeatability_honoured();
   if (!options.quiet && source.total() && *source.total() <= max_items_shown)
     runner.on_item = [&console](const report::item_outcome& item) { console.print(item_text(item)); };

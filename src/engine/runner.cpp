@@ -81,17 +81,21 @@ void runner::start(asio::any_io_executor executor, std::function<void(std::excep
   }
   std::uint64_t count = job_.concurrency;
   if (auto total = source_.total()) count = std::min<std::uint64_t>(count, std::max<std::uint64_t>(*total, 1));
-  std::random_device entropy;
   std::lock_guard lock{mutex_};
   done_ = std::move(done);
   active_workers_ = count;
   for (std::uint64_t i = 0; i < count; ++i) {
-    auto state = std::make_shared<worker_state>(asio::make_strand(executor), (std::uint64_t{entropy()} << 32) ^ i);
+    auto state = std::make_shared<worker_state>(worker_executor(executor));
     workers_.push_back(state);
-    asio::co_spawn(state->strand, worker(state),
+    asio::co_spawn(state->executor, worker(state),
                    asio::bind_cancellation_slot(state->cancel.slot(),
                                                 [this](std::exception_ptr e) { finish_worker(e); }));
   }
+}
+
+asio::any_io_executor runner::worker_executor(const asio::any_io_executor& executor) const {
+  if (one_thread_) return executor;
+  return asio::make_strand(executor);
 }
 
 void runner::finish_worker(std::exception_ptr e) {
@@ -110,9 +114,8 @@ void runner::finish_worker(std::exception_ptr e) {
       const std::size_t width = job_.load->open_model() ? job_.load->max_in_flight : job_.load->concurrency;
       const std::size_t count = std::min<std::size_t>(leftovers_.size(), std::max<std::size_t>(width, 1));
       active_workers_ = count;
-      std::random_device entropy;
-      for (std::size_t i = 0; i < count; ++i) {
-        cleaners.push_back(std::make_shared<worker_state>(asio::make_strand(executor_), entropy()));
+          for (std::size_t i = 0; i < count; ++i) {
+        cleaners.push_back(std::make_shared<worker_state>(worker_executor(executor_)));
         workers_.push_back(cleaners.back());
       }
     } else {
@@ -121,7 +124,7 @@ void runner::finish_worker(std::exception_ptr e) {
     }
   }
   for (auto& state : cleaners)
-    asio::co_spawn(state->strand, delete_leftovers(state),
+    asio::co_spawn(state->executor, delete_leftovers(state),
                    asio::bind_cancellation_slot(state->cancel.slot(),
                                                 [this](std::exception_ptr e) { finish_worker(e); }));
   if (done) done(first);
@@ -139,7 +142,7 @@ void runner::cancel_in_flight() {
   cancelled_ = true;
   std::lock_guard lock{mutex_};
   for (auto& state : workers_)
-    asio::post(state->strand, [state] { state->cancel.emit(asio::cancellation_type::terminal); });
+    asio::post(state->executor, [state] { state->cancel.emit(asio::cancellation_type::terminal); });
 }
 
 std::string runner::stop_detail() const {
@@ -167,7 +170,7 @@ std::optional<item_seed> runner::next_seed() {
   return seed;
 }
 
-asio::awaitable<void> runner::worker(std::shared_ptr<worker_state> state) {
+asio::awaitable<void> runner::worker(std::shared_ptr<worker_state> /*state*/) {
   co_await asio::this_coro::throw_if_cancelled(false);
   while (stop_reason_ == stop_reason::none) {
     std::optional<item_seed> seed;
@@ -186,7 +189,7 @@ asio::awaitable<void> runner::worker(std::shared_ptr<worker_state> state) {
       item.steps = std::move(seed->done_steps);
       item.from_earlier_run = true;
     } else {
-      item = co_await run_item(*state, std::move(*seed));
+      item = co_await run_item(std::move(*seed));
     }
     record(item);
   }
@@ -215,7 +218,7 @@ bool settled(const report::item_outcome& item, std::size_t step_count) {
 
 }  // namespace
 
-asio::awaitable<report::item_outcome> runner::run_item(worker_state& state, item_seed seed) {
+asio::awaitable<report::item_outcome> runner::run_item(item_seed seed) {
   co_await asio::this_coro::throw_if_cancelled(false);
   item_context item;
   item.outcome.index = seed.index;
@@ -231,7 +234,7 @@ asio::awaitable<report::item_outcome> runner::run_item(worker_state& state, item
     item.custom_id = seed.adopt_custom_id;
     item.create_key = seed.adopt_custom_id;
     const job::step find{job::operation::create_user, {}, std::nullopt};
-    auto outcome = co_await run_step(state, item, find, adopt_step);
+    auto outcome = co_await run_step(item, find, adopt_step);
     failed = !outcome.ok;
     item.outcome.steps.push_back(std::move(outcome));
   }
@@ -240,7 +243,7 @@ asio::awaitable<report::item_outcome> runner::run_item(worker_state& state, item
     // After a failure only delete_user still runs, so a half-done item leaves no orphan.
     if (failed && (step.op != job::operation::delete_user || item.outcome.user_id.empty())) continue;
     if (cancelled_ || stop_reason_ == stop_reason::journal_failed) break;
-    auto outcome = co_await run_step(state, item, step, number);
+    auto outcome = co_await run_step(item, step, number);
     failed = failed || !outcome.ok;
     if (journal_) journal_->step_finished(seed.index, number, outcome, item.outcome.user_id);
     item.outcome.steps.push_back(std::move(outcome));

@@ -15,7 +15,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -33,17 +32,16 @@ namespace asio = boost::asio;
 
 void runner::start_load(asio::any_io_executor executor) {
   const auto& load = *job_.load;
-  std::random_device entropy;
   const std::size_t count = load.open_model() ? 1 : load.concurrency;
   const auto end = clock::now() + load.duration;
   std::lock_guard lock{mutex_};
   executor_ = executor;
   active_workers_ = count;
   for (std::size_t i = 0; i < count; ++i) {
-    auto state = std::make_shared<worker_state>(asio::make_strand(executor), (std::uint64_t{entropy()} << 32) ^ i);
+    auto state = std::make_shared<worker_state>(worker_executor(executor));
     workers_.push_back(state);
     auto work = load.open_model() ? arrival_scheduler(state) : concurrency_loop(state, end);
-    asio::co_spawn(state->strand, std::move(work),
+    asio::co_spawn(state->executor, std::move(work),
                    asio::bind_cancellation_slot(state->cancel.slot(),
                                                 [this](std::exception_ptr e) { finish_worker(e); }));
   }
@@ -55,7 +53,7 @@ asio::awaitable<void> runner::arrival_scheduler(std::shared_ptr<worker_state> st
   const arrival_schedule schedule{load};
   const auto begin = clock::now();
   // Every iteration that ends cancels this timer, so the one waiting for a slot starts then.
-  const auto slot_freed = std::make_shared<asio::steady_timer>(state->strand);
+  const auto slot_freed = std::make_shared<asio::steady_timer>(state->executor);
   std::uint64_t dropped = 0, delayed = 0;
   // Until then the scheduler waited for a slot: iterations due before it queued behind.
   auto queue_ended = clock::time_point::min();
@@ -78,7 +76,7 @@ asio::awaitable<void> runner::arrival_scheduler(std::shared_ptr<worker_state> st
     const auto give_up_at = intended + std::chrono::duration_cast<clock::duration>(load.max_start_delay);
     bool waited = intended < queue_ended, started = false;
     for (;;) {
-      if (try_start_iteration(state, *seed, intended, slot_freed)) {
+      if (try_start_iteration(*seed, intended, slot_freed)) {
         started = true;
         break;
       }
@@ -99,15 +97,15 @@ asio::awaitable<void> runner::arrival_scheduler(std::shared_ptr<worker_state> st
   report_.add_dropped(dropped, delayed);
 }
 
-bool runner::try_start_iteration(const std::shared_ptr<worker_state>& scheduler, item_seed& seed,
+bool runner::try_start_iteration(item_seed& seed,
                                  clock::time_point intended, const std::shared_ptr<asio::steady_timer>& slot_freed) {
   std::lock_guard lock{mutex_};
   if (in_flight_ >= job_.load->max_in_flight) return false;
   ++in_flight_;
   ++active_workers_;
-  auto it = std::make_shared<worker_state>(asio::make_strand(executor_), scheduler->random());
+  auto it = std::make_shared<worker_state>(worker_executor(executor_));
   workers_.push_back(it);
-  asio::co_spawn(it->strand, iteration(it, std::move(seed), intended),
+  asio::co_spawn(it->executor, iteration(it, std::move(seed), intended),
                  asio::bind_cancellation_slot(it->cancel.slot(), [this, it, slot_freed](std::exception_ptr e) {
                    {
                      std::lock_guard done_lock{mutex_};
@@ -122,7 +120,7 @@ bool runner::try_start_iteration(const std::shared_ptr<worker_state>& scheduler,
   return true;
 }
 
-asio::awaitable<void> runner::concurrency_loop(std::shared_ptr<worker_state> state, clock::time_point end) {
+asio::awaitable<void> runner::concurrency_loop(std::shared_ptr<worker_state> /*state*/, clock::time_point end) {
   co_await asio::this_coro::throw_if_cancelled(false);
   while (stop_reason_ == stop_reason::none && !cancelled_ && clock::now() < end) {
     std::optional<item_seed> seed;
@@ -134,23 +132,23 @@ asio::awaitable<void> runner::concurrency_loop(std::shared_ptr<worker_state> sta
     }
     if (!seed) break;
     // Closed model: the next iteration is due when the previous one ends.
-    co_await run_iteration(*state, std::move(*seed), clock::now());
+    co_await run_iteration(std::move(*seed), clock::now());
   }
 }
 
-asio::awaitable<void> runner::iteration(std::shared_ptr<worker_state> state, item_seed seed,
+asio::awaitable<void> runner::iteration(std::shared_ptr<worker_state> /*state*/, item_seed seed,
                                         clock::time_point intended) {
   co_await asio::this_coro::throw_if_cancelled(false);
-  co_await run_iteration(*state, std::move(seed), intended);
+  co_await run_iteration(std::move(seed), intended);
 }
 
-asio::awaitable<void> runner::run_iteration(worker_state& state, item_seed seed, clock::time_point intended) {
+asio::awaitable<void> runner::run_iteration(item_seed seed, clock::time_point intended) {
   co_await asio::this_coro::throw_if_cancelled(false);
   // How late the iteration started (the scheduler's own delay): added to every step's latency,
   // so the report measures from when the iteration should have started.
   const auto lateness = std::max(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - intended),
                                  std::chrono::microseconds{0});
-  auto item = co_await run_item(state, std::move(seed));
+  auto item = co_await run_item(std::move(seed));
   for (auto& step : item.steps) step.corrected_latency = step.latency + lateness;
   const bool deletes = std::any_of(job_.steps.begin(), job_.steps.end(),
                                    [](const job::step& s) { return s.op == job::operation::delete_user; });
@@ -163,7 +161,7 @@ asio::awaitable<void> runner::run_iteration(worker_state& state, item_seed seed,
   record(item);
 }
 
-asio::awaitable<void> runner::delete_leftovers(std::shared_ptr<worker_state> state) {
+asio::awaitable<void> runner::delete_leftovers(std::shared_ptr<worker_state> /*state*/) {
   co_await asio::this_coro::throw_if_cancelled(false);
   const job::step remove{job::operation::delete_user, {}, std::nullopt};
   for (;;) {
@@ -177,7 +175,7 @@ asio::awaitable<void> runner::delete_leftovers(std::shared_ptr<worker_state> sta
     }
     // Journalled as one step past the scenario, so `acsbatch cleanup --state` after a kill
     // deletes only what this cleanup had not reached.
-    const auto outcome = co_await run_step(*state, leftover, remove, job_.steps.size());
+    const auto outcome = co_await run_step(leftover, remove, job_.steps.size());
     if (journal_) journal_->step_finished(leftover.outcome.index, job_.steps.size(), outcome, leftover.outcome.user_id);
   }
 }

@@ -6,6 +6,8 @@
 #include "worker_state.hpp"
 
 #include <array>
+#include <stdexcept>
+#include <type_traits>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +16,7 @@
 
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/core/http_date.hpp"
+#include "acsbatch/core/random_id.hpp"
 
 namespace acsbatch::engine {
 namespace {
@@ -63,25 +66,24 @@ bool status_enabled(const job::retry_spec& spec, unsigned status) {
 
 constexpr auto default_throttle_pause = std::chrono::seconds{1};
 
-/// A random RFC 4122 version-4 UUID: the idempotency key of a create without a customId.
-std::string random_uuid(std::mt19937_64& random) {
-  const std::uint64_t high = random(), low = random();
-  std::array<unsigned char, 16> bytes{};
-  for (int i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<unsigned char>(high >> (56 - 8 * i));
-    bytes[8 + i] = static_cast<unsigned char>(low >> (56 - 8 * i));
+/// Awaits one identity operation: its value goes to `take` (a void result's `take` gets none),
+/// its error to the attempt with the error's status.
+template <class Attempt, class Result, class Take>
+asio::awaitable<Attempt> attempt_with(asio::awaitable<Result> operation, Take take) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  Attempt out;
+  auto answer = co_await std::move(operation);
+  if (!answer) {
+    out.error = answer.error();
+    out.http_status = answer.error().http_status;
+  } else if constexpr (std::is_void_v<typename Result::value_type>) {
+    take(out);
+  } else {
+    take(out, *answer);
   }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += hex[bytes[i] >> 4];
-    out += hex[bytes[i] & 0x0f];
-  }
-  return out;
+  co_return out;
 }
+
 
 }  // namespace
 
@@ -102,64 +104,73 @@ asio::awaitable<bool> runner::wait_until(clock::time_point when) {
   co_return !cancelled_;
 }
 
-asio::awaitable<bool> runner::acquire_send_slot(job::operation op) {
+std::optional<runner::send_slot_wait> runner::try_send_slot(job::operation op) {
+  const auto now = clock::now();
+  const auto reserved_at = limiter_.reserve(op, now);
+  if (reserved_at > now) return send_slot_wait{reserved_at};
+  if (const auto retry_at = limiter_.admit(op, now)) return send_slot_wait{*retry_at, true};
+  return std::nullopt;
+}
+
+asio::awaitable<bool> runner::wait_for_send_slot(job::operation op, send_slot_wait wait) {
   co_await asio::this_coro::throw_if_cancelled(false);
   for (;;) {
-    if (!co_await wait_until(limiter_.reserve(op, clock::now()))) co_return false;
+    if (!co_await wait_until(wait.until)) co_return false;
+    if (wait.window_full) {
+      wait = {limiter_.reserve(op, clock::now())};
+      continue;
+    }
     const auto retry_at = limiter_.admit(op, clock::now());
     if (!retry_at) co_return true;
-    if (!co_await wait_until(*retry_at)) co_return false;
+    wait = {*retry_at, true};
   }
 }
 
 asio::awaitable<runner::attempt_result> runner::attempt(const job::step& step, const std::string& user_id,
                                                         const std::string& custom_id, const std::string& create_key) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  attempt_result out;
-  auto take_error = [&](auto& r) {
-    if (!r) out.error = r.error();
-    return r.has_value();
-  };
+  // Not a coroutine: each operation's own awaits in a frame holding its result type only. One
+  // coroutine awaiting all six made a 2.6 KiB frame, past the 1 020 bytes Asio recycles per
+  // thread, so every attempt went to malloc.
+  using identity::user;
   switch (step.op) {
-    case job::operation::create_user: {
-      auto r = co_await client_.create_user(create_options_for(custom_id, create_key));
-      if (take_error(r)) out.user_id = r->id, out.repeatability_accepted = r->repeatability_accepted, out.http_status = 201;
-      break;
-    }
-    case job::operation::create_user_and_token: {
-      auto r = co_await client_.create_user_and_token(step.scopes, step.expires_in,
-                                                      create_options_for(custom_id, create_key));
-      if (take_error(r))
-        out.user_id = r->user.id, out.token = std::move(r->token.token), out.expires_on = r->token.expires_on,
-        out.repeatability_accepted = r->user.repeatability_accepted, out.http_status = 201;
-      break;
-    }
-    case job::operation::issue_token: {
-      auto r = co_await client_.issue_token(user_id, step.scopes, step.expires_in);
-      if (take_error(r)) out.token = std::move(r->token), out.expires_on = r->expires_on, out.http_status = 200;
-      break;
-    }
-    case job::operation::revoke_tokens: {
-      auto r = co_await client_.revoke_tokens(user_id);
-      if (take_error(r)) out.http_status = 204;
-      break;
-    }
-    case job::operation::delete_user: {
-      auto r = co_await client_.delete_user(user_id);
-      if (take_error(r)) out.http_status = 204;
-      break;
-    }
-    case job::operation::get_user: {
-      auto r = co_await client_.get_user(user_id);
-      if (take_error(r)) out.http_status = 200;
-      break;
-    }
+    case job::operation::create_user:
+      return attempt_with<attempt_result>(client_.create_user(create_options_for(custom_id, create_key)),
+                                          [](attempt_result& out, user& created) {
+                                            out.user_id = std::move(created.id);
+                                            out.repeatability_accepted = created.repeatability_accepted;
+                                            out.http_status = 201;
+                                          });
+    case job::operation::create_user_and_token:
+      return attempt_with<attempt_result>(
+          client_.create_user_and_token(step.scopes, step.expires_in, create_options_for(custom_id, create_key)),
+          [](attempt_result& out, identity::user_and_token& created) {
+            out.user_id = std::move(created.user.id);
+            out.token = std::move(created.token.token);
+            out.expires_on = created.token.expires_on;
+            out.repeatability_accepted = created.user.repeatability_accepted;
+            out.http_status = 201;
+          });
+    case job::operation::issue_token:
+      return attempt_with<attempt_result>(client_.issue_token(user_id, step.scopes, step.expires_in),
+                                          [](attempt_result& out, identity::access_token& issued) {
+                                            out.token = std::move(issued.token);
+                                            out.expires_on = issued.expires_on;
+                                            out.http_status = 200;
+                                          });
+    case job::operation::revoke_tokens:
+      return attempt_with<attempt_result>(client_.revoke_tokens(user_id),
+                                          [](attempt_result& out) { out.http_status = 204; });
+    case job::operation::delete_user:
+      return attempt_with<attempt_result>(client_.delete_user(user_id),
+                                          [](attempt_result& out) { out.http_status = 204; });
+    case job::operation::get_user:
+      return attempt_with<attempt_result>(client_.get_user(user_id),
+                                          [](attempt_result& out, user&) { out.http_status = 200; });
   }
-  if (out.error) out.http_status = out.error->http_status;
-  co_return out;
+  throw std::logic_error("attempt: unknown operation");
 }
 
-asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item_context& item,
+asio::awaitable<report::step_outcome> runner::run_step(item_context& item,
                                                        const job::step& step, std::size_t number) {
   co_await asio::this_coro::throw_if_cancelled(false);
   std::string& user_id = item.outcome.user_id;
@@ -169,7 +180,7 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
   out.started_at = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
   const bool resent = item.in_flight_step == number;  // a killed run sent this step already
   if (job::creates_identity(step.op) && item.create_key.empty())
-    item.create_key = random_uuid(state.random) + "|" + format_http_date(std::chrono::system_clock::now());
+    item.create_key = random_uuid() + "|" + format_http_date(std::chrono::system_clock::now());
   // A create a killed run sent without a customId may have made an identity that no record
   // names, unless the service honours the repeatability id sent again now. Said, not hidden.
   const bool in_doubt = resent && job::creates_identity(step.op) && item.custom_id.empty();
@@ -177,7 +188,7 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
   if (journal_) {
     // Intent before action: the step (and a create's key) is on disk before the request leaves.
     // A named key, not a conditional temporary: GCC 12 mishandles temporaries in co_await operands.
-    const std::string no_key;
+    static const std::string no_key;  // static: not one more string in every step's frame
     const std::string& key = job::creates_identity(step.op) ? item.create_key : no_key;
     const auto ec = co_await journal_->step_starting(item.outcome.index, number, step.op, user_id, key);
     if (ec) {
@@ -189,7 +200,9 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
   }
   for (;;) {
     ++out.attempts;
-    if (!co_await acquire_send_slot(step.op)) {
+    bool slot_taken = !cancelled_;
+    if (auto wait = try_send_slot(step.op); slot_taken && wait) slot_taken = co_await wait_for_send_slot(step.op, *wait);
+    if (!slot_taken) {
       out.error_code = "cancelled";
       out.error_message = "cancelled before it was sent (stop grace period over)";
       co_return out;
@@ -248,7 +261,7 @@ asio::awaitable<report::step_outcome> runner::run_step(worker_state& state, item
     if (!status_enabled(job_.retry, failure.http_status)) co_return out;
     const auto decision =
         retry_.decide(failure, out.attempts, is_idempotent(step.op, !item.custom_id.empty() || repeatability_honoured_),
-                      state.random);
+                      thread_random());
     if (decision.verdict == retry_verdict::give_up_unsafe) {
       out.error_message += " — not retried: the create may have reached the service, and repeating it "
                            "could make a second identity";

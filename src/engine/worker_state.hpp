@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <random>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -15,10 +14,9 @@
 namespace acsbatch::engine {
 
 struct runner::worker_state {
-  explicit worker_state(boost::asio::any_io_executor ex, std::uint64_t seed) : strand(std::move(ex)), random(seed) {}
-  boost::asio::any_io_executor strand;
+  explicit worker_state(boost::asio::any_io_executor ex) : executor(std::move(ex)) {}
+  boost::asio::any_io_executor executor;  ///< a strand, or the io_context's executor on one thread
   boost::asio::cancellation_signal cancel;
-  std::mt19937_64 random;
 };
 
 /// One item while it runs: its identity, its create's idempotency key, what an earlier run did.

@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdint>
-#include <random>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -12,6 +11,7 @@
 
 #include "acsbatch/auth/crypto.hpp"
 #include "acsbatch/core/http_date.hpp"
+#include "acsbatch/core/random_id.hpp"
 
 namespace acsbatch::identity {
 namespace {
@@ -93,31 +93,7 @@ std::string encode_path_segment(std::string_view raw) {
 
 std::optional<std::string> decode_path_segment(std::string_view encoded) { return percent_decode(encoded); }
 
-std::string new_client_request_id() {
-  // A correlation id, not a secret: a per-thread generator seeded from OpenSSL's CSPRNG (so ids
-  // of two processes do not collide) costs a tenth of RAND_bytes on every request.
-  thread_local std::mt19937_64 generator{[] {
-    const auto seed = auth::random_bytes(sizeof(std::uint64_t) * 4);
-    std::seed_seq sequence(seed.begin(), seed.end());
-    return std::mt19937_64{sequence};
-  }()};
-  std::array<unsigned char, 16> bytes{};
-  for (std::size_t i = 0; i < bytes.size(); i += 8) {
-    const auto word = generator();
-    for (std::size_t k = 0; k < 8; ++k) bytes[i + k] = static_cast<unsigned char>(word >> (8 * k));
-  }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
-  }
-  return out;
-}
+std::string new_client_request_id() { return random_uuid(); }
 
 http::request make_create_user(const request_context& ctx, const create_options& options) {
   std::string body;  // the SDK sends no body at all, only `Content-Length: 0`

@@ -1,6 +1,7 @@
 // Exact requests of identity/wire.hpp (the builders in wire.cpp). The HMAC vectors were captured from
 // the official JS SDK (@azure/communication-identity 1.3.1) and re-verified with Python's hmac.
 
+#include "acsbatch/core/random_id.hpp"
 #include "acsbatch/identity/wire.hpp"
 
 #include <gmock/gmock.h>
@@ -8,6 +9,7 @@
 
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "acsbatch/auth/crypto.hpp"
 #include "acsbatch/core/http_date.hpp"
@@ -213,6 +215,17 @@ TEST(wire_request_id, is_a_random_uuid_v4) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 100u);
+}
+
+// Idempotency keys (engine) and request ids come from one generator per thread: threads (and
+// processes) must not share a sequence, as a fixed or shared seed would make them do.
+TEST(wire_request_id, every_thread_draws_its_own_sequence) {
+  std::vector<std::string> firsts(4);
+  std::vector<std::thread> threads;
+  for (auto& first : firsts) threads.emplace_back([&first] { first = random_uuid() + random_uuid(); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::set<std::string>(firsts.begin(), firsts.end()).size(), firsts.size());
+  EXPECT_EQ(firsts[0].size(), 72u);
 }
 
 }  // namespace

@@ -13,7 +13,9 @@
 /// deleted once the load is over (not measured, not reported), before `done` is called.
 ///
 /// Workers run on strands of the executor passed to start(), so the io_context may be run by
-/// several threads (--threads N); shared state is behind a mutex or atomic.
+/// several threads (--threads N); shared state is behind a mutex or atomic. An io_context run by
+/// one thread (the default) says so with run_on_one_thread(): its workers then use the executor
+/// itself, as a strand would only add a mutex and a heap-held executor to every completion.
 
 #include <atomic>
 #include <chrono>
@@ -82,6 +84,9 @@ class runner {
   /// after the last worker finished, with the first unexpected exception (a bug) if any.
   void start(boost::asio::any_io_executor executor, std::function<void(std::exception_ptr)> done);
 
+  /// The io_context is run by one thread only: workers need no strands. Call before start().
+  void run_on_one_thread() { one_thread_ = true; }
+
   /// Stops launching items; in-flight items go on. Thread-safe; the first reason wins.
   void request_stop(stop_reason reason, std::string detail = {});
   /// An earlier run found that the service honours repeatability ids (journal meta).
@@ -108,20 +113,31 @@ class runner {
  private:
   struct worker_state;
   struct attempt_result;
+  /// A send slot that is not free yet: reserved for `until`, or refused by the operation's
+  /// window until `until` (then reserved anew after it).
+  struct send_slot_wait {
+    std::chrono::steady_clock::time_point until;
+    bool window_full = false;
+  };
 
+  // A worker's coroutines hold its state (they are spawned with its cancellation slot) by the
+  // shared_ptr parameter, even those that do not read it.
   boost::asio::awaitable<void> worker(std::shared_ptr<worker_state> state);
   struct item_context;
-  boost::asio::awaitable<report::item_outcome> run_item(worker_state& state, item_seed seed);
+  boost::asio::awaitable<report::item_outcome> run_item(item_seed seed);
   /// `number`: the step's place in the job, for the journal.
-  boost::asio::awaitable<report::step_outcome> run_step(worker_state& state, item_context& item, const job::step& step,
+  boost::asio::awaitable<report::step_outcome> run_step(item_context& item, const job::step& step,
                                                         std::size_t number);
   /// `create_key`: the create's journalled key, sent as its repeatability id when no customId.
   boost::asio::awaitable<attempt_result> attempt(const job::step& step, const std::string& user_id,
                                                  const std::string& custom_id, const std::string& create_key);
   /// Hands out the next item and journals its start, in index order.
   std::optional<item_seed> next_seed();
-  /// Waits for the rate limiter's slot and the operation's window; false when cancelled.
-  boost::asio::awaitable<bool> acquire_send_slot(job::operation op);
+  /// The limiter's slot for one attempt of `op`, or nullopt when it is not free yet (then the
+  /// slot is reserved: wait_for_send_slot() takes it). The usual case costs no coroutine frame.
+  std::optional<send_slot_wait> try_send_slot(job::operation op);
+  /// Waits for the slot try_send_slot() could not give; false when cancelled.
+  boost::asio::awaitable<bool> wait_for_send_slot(job::operation op, send_slot_wait wait);
   /// Waits until `when` unless the run is cancelled first; false when cancelled.
   boost::asio::awaitable<bool> wait_until(std::chrono::steady_clock::time_point when);
   void finish_worker(std::exception_ptr e);
@@ -130,10 +146,12 @@ class runner {
 
   // Load mode (job.load).
   void start_load(boost::asio::any_io_executor executor);
+  /// A new worker's executor: a strand of `executor`, or `executor` itself on one thread.
+  boost::asio::any_io_executor worker_executor(const boost::asio::any_io_executor& executor) const;
   boost::asio::awaitable<void> arrival_scheduler(std::shared_ptr<worker_state> state);
   /// Spawns the iteration if fewer than max_in_flight run (then `seed` is moved from); each that
   /// ends cancels `slot_freed` on its strand.
-  bool try_start_iteration(const std::shared_ptr<worker_state>& scheduler, item_seed& seed,
+  bool try_start_iteration(item_seed& seed,
                            std::chrono::steady_clock::time_point intended,
                            const std::shared_ptr<boost::asio::steady_timer>& slot_freed);
   boost::asio::awaitable<void> concurrency_loop(std::shared_ptr<worker_state> state,
@@ -141,7 +159,7 @@ class runner {
   boost::asio::awaitable<void> iteration(std::shared_ptr<worker_state> state, item_seed seed,
                                          std::chrono::steady_clock::time_point intended);
   /// Runs one iteration's scenario, stamps corrected latencies, keeps a leftover identity.
-  boost::asio::awaitable<void> run_iteration(worker_state& state, item_seed seed,
+  boost::asio::awaitable<void> run_iteration(item_seed seed,
                                              std::chrono::steady_clock::time_point intended);
   /// After the load: deletes the identities a scenario without delete_user left.
   boost::asio::awaitable<void> delete_leftovers(std::shared_ptr<worker_state> state);
@@ -168,6 +186,7 @@ class runner {
   std::size_t active_workers_ = 0;
   std::size_t in_flight_ = 0;  // load mode, open model: iterations running
   boost::asio::any_io_executor executor_;
+  bool one_thread_ = false;  // see run_on_one_thread()
   struct leftover {
     std::uint64_t index;  ///< the iteration's item (its journal entry)
     std::string user_id;

@@ -50,6 +50,7 @@ struct request_context {
 std::string encode_path_segment(std::string_view raw);
 /// The inverse, for the emulator; nullopt on a malformed escape.
 std::optional<std::string> decode_path_segment(std::string_view encoded);
+/// A correlation id (x-ms-client-request-id): a random UUID v4, as the SDK sends.
 std::string new_client_request_id();
 
 /// Requests exactly as the official JS SDK sends them: compact JSON in the SDK's key order,
