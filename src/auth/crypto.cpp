@@ -113,25 +113,24 @@ std::string hmac_sha256_key::mac(std::string_view message) const {
 }
 
 std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
+  // Sized once and written in place: appending char by char checks the capacity every time.
+  std::string out((bytes.size() + 2) / 3 * 4, '=');
+  std::size_t i = 0, at = 0;
   for (; i + 2 < bytes.size(); i += 3) {
     const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
                        (static_cast<unsigned char>(bytes[i + 1]) << 8) |
                        static_cast<unsigned char>(bytes[i + 2]);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
+    out[at++] = alphabet[(v >> 18) & 63];
+    out[at++] = alphabet[(v >> 12) & 63];
+    out[at++] = alphabet[(v >> 6) & 63];
+    out[at++] = alphabet[v & 63];
   }
-  if (const std::size_t rest = bytes.size() - i; rest > 0) {
+  if (const std::size_t rest = bytes.size() - i; rest > 0) {  // the padding is already there
     unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
     if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += rest == 2 ? alphabet[(v >> 6) & 63] : '=';
-    out += '=';
+    out[at++] = alphabet[(v >> 18) & 63];
+    out[at++] = alphabet[(v >> 12) & 63];
+    if (rest == 2) out[at] = alphabet[(v >> 6) & 63];
   }
   return out;
 }

@@ -54,9 +54,9 @@ std::string format_http_date(std::chrono::system_clock::time_point when) {
     out[at] = static_cast<char>('0' + value / 10);
     out[at + 1] = static_cast<char>('0' + value % 10);
   };
-  out.replace(0, 3, weekdays[wd.c_encoding()]);
+  weekdays[wd.c_encoding()].copy(out.data(), 3);  // same length: no replace() bookkeeping
   two(5, static_cast<unsigned>(ymd.day()));
-  out.replace(8, 3, months[static_cast<unsigned>(ymd.month()) - 1]);
+  months[static_cast<unsigned>(ymd.month()) - 1].copy(out.data() + 8, 3);
   two(12, static_cast<unsigned>(year / 100));
   two(14, static_cast<unsigned>(year % 100));
   two(17, static_cast<unsigned>(hms.hours().count()));
@@ -93,7 +93,7 @@ std::string format_rfc3339(std::chrono::system_clock::time_point when) {
   const auto since_midnight = ticks - day;
   const hh_mm_ss hms{floor<seconds>(since_midnight)};
   const auto fraction = (since_midnight - floor<seconds>(since_midnight)).count();
-  char buffer[48];
+  char buffer[80];  // room for any int the compiler cannot rule out (-Wformat-truncation)
   std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%07lld+00:00",
                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),

@@ -136,6 +136,34 @@ struct client::impl {
     if (failure.phase == detail::exchange_phase::read || !failure.ec) ++requests_sent;
   }
 
+  /// A new connection: resolve, connect and handshake too, so one deadline for all of it —
+  /// whichever finishes first cancels the other, and the awaiting coroutine's own cancellation
+  /// reaches both through the group. `conn` is empty or a stale one to replace. Its own
+  /// coroutine, so that the warm path's frame (send) stays small enough for Asio to recycle.
+  asio::awaitable<boost::system::result<response>> send_on_new_connection(
+      const acsbatch::endpoint& target, const request& req, const std::string& key,
+      std::chrono::steady_clock::time_point deadline_at, std::unique_ptr<connection>& conn) {
+    const auto executor = co_await asio::this_coro::executor;
+    const auto cancellation = co_await asio::this_coro::cancellation_state;
+    asio::steady_timer deadline(executor, deadline_at);
+    auto [order, thrown, outcome, deadline_ec] =
+        co_await asio::experimental::make_parallel_group(
+            asio::co_spawn(executor, exchange(target, req, conn), asio::deferred),
+            deadline.async_wait(asio::deferred))
+            .async_wait(asio::experimental::wait_for_one(), asio::deferred);
+    if (thrown) std::rethrow_exception(thrown);  // a bug (e.g. bad_alloc), not a network failure
+
+    if (outcome) {
+      // Over the idle cap, put() hands the connection back and it closes here.
+      if (conn && conn->reusable()) pool.put(key, std::move(conn));
+      co_return std::move(*outcome);
+    }
+    if (order[0] == 1 && !deadline_ec) co_return make_error_code(errc::timeout);
+    if (cancellation.cancelled() != asio::cancellation_type::none)
+      co_return make_error_code(errc::cancelled);
+    co_return outcome.error();
+  }
+
   /// The TLS context with the system CA store, made on the first https request; null (and
   /// tls_error says why) when the store cannot be loaded. OpenSSL's TLS tables (~0.5 MiB) and
   /// the store's ~150 certificates (~230 M instructions, ~1.5 MiB) are never paid for by a job
@@ -203,27 +231,7 @@ asio::awaitable<boost::system::result<response>> client::send(acsbatch::endpoint
     if (!stale_idle) co_return classify(failure);
   }
 
-  // A new connection: resolve, connect and handshake too, so one deadline for all of it —
-  // whichever finishes first cancels the other, and the awaiting coroutine's own cancellation
-  // reaches both through the group.
-  const auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer deadline(executor, started + timeout);
-  auto [order, thrown, outcome, deadline_ec] =
-      co_await asio::experimental::make_parallel_group(
-          asio::co_spawn(executor, self->exchange(where, req, conn), asio::deferred),
-          deadline.async_wait(asio::deferred))
-          .async_wait(asio::experimental::wait_for_one(), asio::deferred);
-  if (thrown) std::rethrow_exception(thrown);  // a bug (e.g. bad_alloc), not a network failure
-
-  if (outcome) {
-    // Over the idle cap, put() hands the connection back and it closes here.
-    if (conn && conn->reusable()) self->pool.put(key, std::move(conn));
-    co_return std::move(*outcome);
-  }
-  if (order[0] == 1 && !deadline_ec) co_return make_error_code(errc::timeout);
-  if (cancellation.cancelled() != asio::cancellation_type::none)
-    co_return make_error_code(errc::cancelled);
-  co_return outcome.error();
+  co_return co_await self->send_on_new_connection(where, req, key, started + timeout, conn);
 }
 
 void client::close_idle() { impl_->pool.clear(); }

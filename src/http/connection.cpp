@@ -228,12 +228,13 @@ asio::awaitable<transport_failure> connection::exchange(const request& req,
                                                         const std::string& authority,
                                                         std::size_t max_response_bytes,
                                                         response& out) {
+  // Not a coroutine itself: the stream's exchange is the one frame (the caller awaits it at once,
+  // so every reference outlives it).
   auto& s = *state_;
   if (auto* tls_layer = std::get_if<tls_stream>(&s.stream))
-    co_return co_await exchange_on(*tls_layer, s.buffer, s.wire, s.keep_alive, req, authority,
-                                   max_response_bytes, out);
-  co_return co_await exchange_on(std::get<tcp::socket>(s.stream), s.buffer, s.wire, s.keep_alive, req,
-                                 authority, max_response_bytes, out);
+    return exchange_on(*tls_layer, s.buffer, s.wire, s.keep_alive, req, authority, max_response_bytes, out);
+  return exchange_on(std::get<tcp::socket>(s.stream), s.buffer, s.wire, s.keep_alive, req, authority,
+                     max_response_bytes, out);
 }
 
 asio::awaitable<transport_failure> connection::exchange_within(const request& req, const std::string& authority,

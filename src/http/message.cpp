@@ -19,7 +19,8 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 std::uint32_t header_list::append(std::string_view text) {
-  if (text_.capacity() == 0) text_.reserve(typical_text_bytes);
+  // (Not capacity() == 0: an empty std::string already holds 15 characters in place.)
+  if (text_.empty()) text_.reserve(typical_text_bytes);
   const auto at = static_cast<std::uint32_t>(text_.size());
   text_.append(text);
   return at;

@@ -68,6 +68,26 @@ TEST(wire_read, create_user_and_token_201) {
   EXPECT_EQ(r->token.expires_on, *parse_rfc3339("2023-10-10T21:39:39.3244584Z"));
 }
 
+// Bodies are parsed into a 4 KiB buffer on the stack; a larger one (a long token, many
+// members) spills over to the heap and must read the same.
+TEST(wire_read, a_body_larger_than_the_parse_buffer_reads_the_same) {
+  const std::string token(20000, 'k');
+  std::string padding;
+  for (int i = 0; i < 200; ++i) padding += R"("extra)" + std::to_string(i) + R"(":[1,2,3,{"a":"b"}],)";
+  const auto body = R"({)" + padding + R"("identity":{"id":"8:acs:r_u"},"accessToken":{"token":")" + token +
+                    R"(","expiresOn":"2023-10-10T21:39:39.3244584+00:00"}})";
+  ASSERT_GT(body.size(), 8192u);
+  const auto r = read_create_user_and_token(reply(201, body), request_id);
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(r->user.id, "8:acs:r_u");
+  EXPECT_EQ(r->token.token, token);
+  const auto error = read_issue_token(reply(400, R"({"error":{"code":"Bad","message":")" + std::string(6000, 'm') +
+                                                     R"("}})"),
+                                      request_id);
+  ASSERT_FALSE(error);
+  EXPECT_EQ(error.error().service_code, "Bad");
+}
+
 TEST(wire_read, issue_token_200_accepts_z_and_offset_forms) {
   const auto r = read_issue_token(reply(200, R"({"token":"t.o.k","expiresOn":"2026-11-26T11:58:14Z"})"), request_id);
   ASSERT_TRUE(r);
