@@ -21,12 +21,13 @@ RUN rm -rf build \
  && cmake --install build --prefix /usr/local --strip \
  && /usr/local/bin/acsbatch --version
 
-# Run: Debian 12 with only the shared libraries acsbatch links (the Packaging tests check this
-# list against the binary's) and the CA store for TLS to the real service; a non-root user.
+# Run: Debian 12 with only the shared libraries acsbatch links — OpenSSL; the C++ libraries are
+# linked in — (the Packaging tests check this list against the binary's) and the CA store for
+# TLS to the real service; a non-root user.
 FROM debian:12-slim
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      libboost-json1.81.0 libboost-url1.81.0 libssl3 libyaml-cpp0.7 libsqlite3-0 ca-certificates \
+      libssl3 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 acsbatch \
  && useradd --system --uid 10001 --gid acsbatch --home-dir /var/lib/acsbatch --create-home \

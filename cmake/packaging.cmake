@@ -49,8 +49,12 @@ if(ACSBATCH_DPKG_SHLIBDEPS AND ACSBATCH_FILE_PROGRAM)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "ca-certificates")
 else()
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libboost-json1.81.0, libboost-url1.81.0, libssl3, libyaml-cpp0.7, libsqlite3-0, libstdc++6, libgcc-s1, libc6, ca-certificates")
+  if(ACSBATCH_BUNDLE_LIBS)
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS "libssl3, libc6, ca-certificates")
+  else()
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS
+        "libboost-json1.81.0, libboost-url1.81.0, libssl3, libyaml-cpp0.7, libsqlite3-0, libstdc++6, libgcc-s1, libc6, ca-certificates")
+  endif()
 endif()
 include(CPack)
 

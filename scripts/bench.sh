@@ -49,8 +49,9 @@ fi
 if has micro; then echo "bench.sh: run micro on its own: scripts/bench.sh micro" >&2; exit 64; fi
 
 scripts/setup.sh jq wrk time >/dev/null
-# acsbatch as installed (shared libraries) and acsbatch-static (all but glibc linked in): the
-# SDK comparison measures both, since shared-library pages dominate the peak RSS.
+# acsbatch as installed (C++ libraries linked in, OpenSSL and glibc shared) and acsbatch-static
+# (OpenSSL linked in too): the SDK comparison measures both, since shared-library pages weigh
+# on the peak RSS.
 cmake --preset release -DACSBATCH_STATIC_BINARY=ON >/dev/null
 scripts/build.sh release --target acsbatch acsbatch-static >/dev/null
 bin=$root/build/acsbatch
@@ -123,7 +124,7 @@ create_job() {
   } >"$file"
 }
 # Runs a job's create_user or issue_token on the client core (with $client_bin, by default the
-# shared build); sets ops_per_s, cpu_s, rss_kb.
+# installed build); sets ops_per_s, cpu_s, rss_kb.
 run_acsbatch() {
   local job=$1 op=$2 report=$3
   timed "${pin_client[@]}" "${client_bin:-$bin}" run "$job" --quiet --report "$report"
@@ -310,7 +311,7 @@ if has sdk; then
     figure "sdk.$op.static_rss_ratio" "$static_rss_ratio" "x" lower
     goal "$op: ops/s vs the SDK (faster)" "${speed}×" "> 1×" "$(calc "$speed > 1 ? 1 : 0" 0)"
     goal "$op: CPU per operation vs the SDK (≤ 1/10)" "${cpu_ratio}× (static: ${static_cpu_ratio}×)" "≤ 0.1×" "$(calc "$cpu_ratio <= 0.1 ? 1 : 0" 0)"
-    goal "$op: peak RSS vs the SDK (≤ 1/10), shared build" "${rss_ratio}×" "≤ 0.1×" "$(calc "$rss_ratio <= 0.1 ? 1 : 0" 0)"
+    goal "$op: peak RSS vs the SDK (≤ 1/10), acsbatch as installed" "${rss_ratio}×" "≤ 0.1×" "$(calc "$rss_ratio <= 0.1 ? 1 : 0" 0)"
     goal "$op: peak RSS vs the SDK (≤ 1/10), acsbatch-static" "${static_rss_ratio}×" "≤ 0.1×" "$(calc "$static_rss_ratio <= 0.1 ? 1 : 0" 0)"
   done
 fi

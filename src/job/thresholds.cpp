@@ -107,17 +107,18 @@ void read_thresholds(reader& r, const entry& section, const std::vector<step>& s
     if (!entries) continue;
     const entry* text = nullptr;
     std::optional<bool> abort_on_fail;
-    std::optional<std::chrono::milliseconds> delay;
+    std::chrono::milliseconds delay{0};
     const entry* delay_entry = nullptr;
     for (const auto& e : *entries) {
       if (e.key == "threshold") text = &e;
       else if (e.key == "abort_on_fail") abort_on_fail = r.boolean(e);
       else if (e.key == "delay_abort_eval") {
         delay_entry = &e;
-        delay = r.duration(e);
-        if (delay && *delay > max_abort_delay) {
-          r.report().error(e.value_at, e.path + " must be at most 24h, not '" + e.value.Scalar() + "'");
-          delay.reset();
+        if (const auto read = r.duration(e)) {
+          if (*read > max_abort_delay)
+            r.report().error(e.value_at, e.path + " must be at most 24h, not '" + e.value.Scalar() + "'");
+          else
+            delay = *read;
         }
       } else {
         r.unknown_key(e, threshold_keys);
@@ -135,7 +136,7 @@ void read_thresholds(reader& r, const entry& section, const std::vector<step>& s
         r.report().error(text->value_at, "threshold: " + report::to_string(*parsed) + ": " + *why);
         continue;
       }
-      aborts.push_back({out.size(), delay.value_or(std::chrono::milliseconds{0})});
+      aborts.push_back({out.size(), delay});
     } else if (delay_entry) {
       r.report().error(delay_entry->key_at, delay_entry->path + " is used only with abort_on_fail: true");
     }

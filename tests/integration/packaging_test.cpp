@@ -28,8 +28,8 @@ const std::string cpack = ACSBATCH_CPACK_COMMAND;
 
 // The Debian packages of the shared libraries acsbatch links (Debian 12), which the .deb must
 // depend on and the runtime image must install; and ca-certificates, for TLS to the service.
-const std::vector<std::string> runtime_packages{"libboost-json1.81.0", "libboost-url1.81.0", "libssl3",
-                                                "libyaml-cpp0.7", "libsqlite3-0", "ca-certificates"};
+// OpenSSL only: the C++ libraries are linked in (ACSBATCH_BUNDLE_LIBS, on in the plain builds).
+const std::vector<std::string> runtime_packages{"libssl3", "ca-certificates"};
 
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream in(text);
