@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -114,8 +115,19 @@ asio::awaitable<transport_failure> exchange_on(Stream& stream, beast::flat_buffe
   const auto cancellation = co_await asio::this_coro::cancellation_state;
   if (cancel_requested(cancellation))
     co_return transport_failure{exchange_phase::write, asio::error::operation_aborted, true};
-  auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
-  if (write_ec) co_return transport_failure{exchange_phase::write, write_ec, true};
+  std::size_t written_now = 0;
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    // A request fits the socket's send buffer: written now by the (non-blocking) socket, and an
+    // asynchronous write, with its completion handler, only for what did not fit.
+    error_code ec;
+    written_now = stream.write_some(asio::buffer(wire), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again)
+      co_return transport_failure{exchange_phase::write, ec, true};
+  }
+  if (written_now < wire.size()) {
+    auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire) + written_now, use_tuple);
+    if (write_ec) co_return transport_failure{exchange_phase::write, write_ec, true};
+  }
 
   response_reader parser(out);
   parser.header_limit(static_cast<std::uint32_t>(std::min(max_bytes, max_header_bytes)));
@@ -132,10 +144,22 @@ asio::awaitable<transport_failure> exchange_on(Stream& stream, beast::flat_buffe
   if (auto length = parser.content_length(); length && *length > body_budget)
     co_return transport_failure{exchange_phase::read, bhttp::error::body_limit, false};
   parser.body_limit(body_budget);
-  if (cancel_requested(cancellation))
-    co_return transport_failure{exchange_phase::read, asio::error::operation_aborted, false};
-  auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-  if (body_ec) co_return transport_failure{exchange_phase::read, body_ec, false};
+  // The body nearly always came in the same segment as the header: what is buffered is parsed
+  // here, and an asynchronous read is started only for what has not arrived yet.
+  parser.eager(true);
+  while (!parser.is_done() && buffer.size() > 0) {
+    error_code ec;
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) break;
+    if (ec) co_return transport_failure{exchange_phase::read, ec, false};
+  }
+  if (!parser.is_done()) {
+    if (cancel_requested(cancellation))
+      co_return transport_failure{exchange_phase::read, asio::error::operation_aborted, false};
+    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    if (body_ec) co_return transport_failure{exchange_phase::read, body_ec, false};
+  }
 
   const auto asked_close = req.headers.get("Connection");
   keep_alive = parser.keep_alive() && !parser.need_eof() && buffer.size() == 0 &&
@@ -199,6 +223,9 @@ asio::awaitable<open_result> connection::open(asio::any_io_executor executor,
   if (connect_ec) co_return failed(exchange_phase::connect, connect_ec);
   error_code ignored;
   s->lowest().set_option(tcp::no_delay(true), ignored);
+  // Asio's own operations are non-blocking whatever this says; it makes exchange_on's direct
+  // write_some return would_block instead of waiting for room.
+  if (!target.is_tls()) s->lowest().non_blocking(true, ignored);
 
   if (auto* tls_layer = std::get_if<tls_stream>(&s->stream)) {
     // SNI carries host names only (RFC 6066 §3); IP literals are checked against the SAN.
