@@ -4,20 +4,6 @@
 
 namespace acsbatch::http {
 
-namespace {
-
-/// Field names are ASCII tokens: folding A–Z is all it takes, without std::tolower's locale.
-constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-}  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
 std::uint32_t header_list::append(std::string_view text) {
   // (Not capacity() == 0: an empty std::string already holds 15 characters in place.)
   if (text_.empty()) text_.reserve(typical_text_bytes);

@@ -88,6 +88,14 @@ struct response {
   std::string body;
 };
 
-bool iequals(std::string_view a, std::string_view b);
+/// ASCII case-insensitive equality (field names are ASCII tokens: folding A–Z is all it takes,
+/// without std::tolower's locale). Inline: most calls are decided by the sizes alone.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  constexpr auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
 
 }  // namespace acsbatch::http
