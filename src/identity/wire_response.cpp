@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -12,6 +11,8 @@
 #include "acsbatch/core/http_date.hpp"
 #include "acsbatch/identity/detail/service_text.hpp"
 #include "acsbatch/identity/wire.hpp"
+
+#include "json_arena.hpp"
 
 namespace acsbatch::identity {
 namespace {
@@ -52,17 +53,7 @@ std::optional<std::string> get_string(const json::object& object, std::string_vi
   return std::string(value->get_string());
 }
 
-/// Where a response's JSON lives while it is read: the bodies are small (a create's ~150 bytes,
-/// with a token ~1 KiB), so a buffer on the stack holds the whole DOM and parsing allocates
-/// nothing; a larger body spills over to the heap. Values parsed into it must not outlive it.
-class body_arena {
- public:
-  json::storage_ptr storage() { return json::storage_ptr(&resource_); }
-
- private:
-  unsigned char buffer_[4096];
-  json::monotonic_resource resource_{buffer_, sizeof buffer_};
-};
+using body_arena = detail::json_arena<4096>;  ///< a response body's DOM: see json_arena.hpp
 
 std::optional<json::object> parse_object(std::string_view body, json::storage_ptr storage) {
   boost::system::error_code ec;
