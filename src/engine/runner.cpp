@@ -114,7 +114,7 @@ void runner::finish_worker(std::exception_ptr e) {
       const std::size_t width = job_.load->open_model() ? job_.load->max_in_flight : job_.load->concurrency;
       const std::size_t count = std::min<std::size_t>(leftovers_.size(), std::max<std::size_t>(width, 1));
       active_workers_ = count;
-          for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t i = 0; i < count; ++i) {
         cleaners.push_back(std::make_shared<worker_state>(worker_executor(executor_)));
         workers_.push_back(cleaners.back());
       }

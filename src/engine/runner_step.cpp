@@ -5,7 +5,6 @@
 
 #include "worker_state.hpp"
 
-#include <array>
 #include <stdexcept>
 #include <type_traits>
 
@@ -83,7 +82,6 @@ asio::awaitable<Attempt> attempt_with(asio::awaitable<Result> operation, Take ta
   }
   co_return out;
 }
-
 
 }  // namespace
 
