@@ -7,6 +7,7 @@
 
 #include "interpolate.hpp"
 #include "number.hpp"
+#include "acsbatch/core/message_text.hpp"
 #include "override.hpp"
 #include "suggest.hpp"
 
@@ -265,25 +266,8 @@ std::string shown(const scalar& s) {
   return quoted(s.text);
 }
 
-std::string quoted(std::string_view text) {
-  constexpr std::size_t limit = 64;
-  std::string out = "'";
-  for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  }
-  if (text.size() > limit) out += "...";
-  out += '\'';
-  return out;
-}
+std::string quoted(std::string_view text) { return quote_excerpt(text, 64); }
 
-std::string join(std::span<const std::string_view> words) {
-  std::string out;
-  for (const auto word : words) {
-    if (!out.empty()) out += ", ";
-    out += word;
-  }
-  return out;
-}
+std::string join(std::span<const std::string_view> words) { return join_words(words); }
 
 }  // namespace acsbatch::job::detail

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "acsbatch/core/message_text.hpp"
+
 namespace acsbatch::report {
 namespace {
 
@@ -33,24 +35,7 @@ bool is_word_char(char c) {
 }
 
 /// For messages: at most 32 characters, anything but printable ASCII as '?'.
-std::string quoted(std::string_view text) {
-  std::string out = "'";
-  for (std::size_t i = 0; i < text.size() && i < 32; ++i) {
-    const char c = text[i];
-    out += (c >= 0x20 && c < 0x7F) ? c : '?';
-  }
-  if (text.size() > 32) out += "...";
-  return out + "'";
-}
-
-std::string join(std::span<const std::string_view> words) {
-  std::string out;
-  for (const auto word : words) {
-    if (!out.empty()) out += ", ";
-    out += word;
-  }
-  return out;
-}
+std::string quoted(std::string_view text) { return quote_excerpt(text, 32); }
 
 class threshold_parser {
  public:
@@ -101,7 +86,7 @@ class threshold_parser {
                                  [&](const metric_name& m) { return m.name == name; });
     if (it == std::end(metric_names))
       fail_at(start, "unknown metric " + quoted(name) + hint(name, threshold_metric_names) + " (metrics: " +
-                         join(threshold_metric_names) + ")");
+                         join_words(threshold_metric_names) + ")");
     out.metric = it->metric;
   }
 
@@ -114,7 +99,7 @@ class threshold_parser {
     if (std::find(operations_.begin(), operations_.end(), name) == operations_.end()) {
       if (operations_.empty()) fail_at(start, "unknown operation " + quoted(name) + ": the job has no operations");
       fail_at(start, "unknown operation " + quoted(name) + hint(name, operations_) + " (operations: " +
-                         join(operations_) + ")");
+                         join_words(operations_) + ")");
     }
     out.operation = std::string(name);
     skip_spaces();
