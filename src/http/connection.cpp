@@ -151,7 +151,7 @@ asio::awaitable<transport_failure> exchange_on(Stream& stream, beast::flat_buffe
     error_code ec;
     const std::size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
-    if (ec == bhttp::error::need_more) break;
+    if (ec == bhttp::error::need_more || used == 0) break;  // the rest is for the async read
     if (ec) co_return transport_failure{exchange_phase::read, ec, false};
   }
   if (!parser.is_done()) {

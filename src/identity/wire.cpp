@@ -9,7 +9,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "acsbatch/auth/crypto.hpp"
 #include "acsbatch/core/http_date.hpp"
 #include "acsbatch/core/random_id.hpp"
 

@@ -306,6 +306,23 @@ TEST_F(http_client_test, request_wire_format_keeps_header_order_and_content_leng
                          R"({"scopes":["voip"]})");
 }
 
+// A plain-TCP request is written by the socket at once; what does not fit its send buffer (here
+// 16 MiB against a few MiB of loopback buffers) goes by an asynchronous write, in order, whole.
+TEST_F(http_client_test, request_larger_than_the_socket_buffer_arrives_whole) {
+  request post;
+  post.method = "POST";
+  post.target = "/big";
+  post.body.resize(16 * 1024 * 1024);
+  for (std::size_t i = 0; i < post.body.size(); ++i) post.body[i] = static_cast<char>('a' + i % 26);
+  const auto reply = send(post, 20s);
+  ASSERT_TRUE(reply) << reply.error().message();
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  const auto blank = seen[0].find("\r\n\r\n");
+  ASSERT_NE(blank, std::string::npos);
+  EXPECT_EQ(seen[0].substr(blank + 4), post.body);
+}
+
 TEST_F(http_client_test, insecure_non_loopback_endpoint_is_refused_before_any_traffic) {
   const auto started = std::chrono::steady_clock::now();
   const auto r = run(io, http.send({"http", "acs.invalid", 80}, get(), 5s));
