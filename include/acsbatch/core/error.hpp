@@ -37,7 +37,7 @@ const boost::system::error_category& acsbatch_category() noexcept;
 
 /// acsbatch_category()'s id. Boost.System treats categories with the same non-zero id as one
 /// category, which lets the http layer report errc::tls_failed with a message that says why
-/// the certificate was rejected (http/detail/certificate_error.hpp): still equal to
+/// the certificate was rejected (certificate_error() in http/detail/reasoned_error.hpp): still equal to
 /// errc::tls_failed for every comparison.
 inline constexpr unsigned long long acsbatch_category_id = 0x9c2f5e41a7d3b608ULL;
 
