@@ -8,8 +8,6 @@
 namespace acsbatch::emulator::request_body {
 namespace {
 
-constexpr std::string_view known_scopes[] = {"chat", "voip", "chat.join", "chat.join.limited",
-                                             "voip.join"};
 constexpr std::int64_t min_minutes = 60;
 constexpr std::int64_t max_minutes = 1440;
 
@@ -17,9 +15,9 @@ problem validation_error(std::string message, std::string_view target) {
   return {"ValidationError", std::move(message), std::string(target)};
 }
 
-std::string known_scope_list() {
+std::string known_scope_list(std::span<const std::string_view> known) {
   std::string out;
-  for (const auto scope : known_scopes) {
+  for (const auto scope : known) {
     if (!out.empty()) out += ", ";
     out += scope;
   }
@@ -38,10 +36,6 @@ http::response to_response(const problem& p) {
   return replies::error(400, p.code, p.message, p.target);
 }
 
-bool is_known_scope(std::string_view scope) {
-  return std::find(std::begin(known_scopes), std::end(known_scopes), scope) != std::end(known_scopes);
-}
-
 std::optional<problem> read_object(std::string_view body, boost::json::object& out) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     out = {};
@@ -58,7 +52,8 @@ std::optional<problem> read_object(std::string_view body, boost::json::object& o
 }
 
 std::optional<problem> read_scopes(const boost::json::object& body, std::string_view key,
-                                   bool required, std::optional<std::vector<std::string>>& out) {
+                                   bool required, std::span<const std::string_view> known,
+                                   std::optional<std::vector<std::string>>& out) {
   out.reset();
   const auto* value = field(body, key);
   if (value == nullptr) {
@@ -76,9 +71,9 @@ std::optional<problem> read_scopes(const boost::json::object& body, std::string_
     if (text == nullptr)
       return validation_error("Invalid scopes: every scope must be a string.", key);
     const std::string_view scope{text->data(), text->size()};
-    if (!is_known_scope(scope))
+    if (std::find(known.begin(), known.end(), scope) == known.end())
       return validation_error("Invalid scopes: '" + std::string(scope) +
-                                  "' is not one of " + known_scope_list() + ".",
+                                  "' is not one of " + known_scope_list(known) + ".",
                               key);
     if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) scopes.emplace_back(scope);
   }

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,17 +22,17 @@ struct problem {
 };
 http::response to_response(const problem& p);
 
-/// CommunicationIdentityTokenScope values.
-bool is_known_scope(std::string_view scope);
 
 /// An empty (or whitespace-only) body reads as `{}`: the SDK's createUser sends Content-Length 0
 /// with Content-Type json, and revoke sends nothing at all.
 std::optional<problem> read_object(std::string_view body, boost::json::object& out);
 
 /// `key` absent or null → `out` stays nullopt (a problem only when `required`); otherwise a
-/// non-empty array of known scope strings. Duplicates are dropped, order kept.
+/// non-empty array of strings among `known` (the api-version's CommunicationIdentityTokenScope).
+/// Duplicates are dropped, order kept.
 std::optional<problem> read_scopes(const boost::json::object& body, std::string_view key,
-                                   bool required, std::optional<std::vector<std::string>>& out);
+                                   bool required, std::span<const std::string_view> known,
+                                   std::optional<std::vector<std::string>>& out);
 
 /// `expiresInMinutes`: absent or null → 1440; otherwise an integer in [60, 1440].
 std::optional<problem> read_expires_in(const boost::json::object& body, std::chrono::minutes& out);

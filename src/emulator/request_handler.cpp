@@ -8,6 +8,7 @@
 #include "acsbatch/emulator/request_auth.hpp"
 #include "acsbatch/emulator/routes.hpp"
 #include "acsbatch/emulator/seeded_random.hpp"
+#include "acsbatch/identity/api_versions.hpp"
 #include "replies.hpp"
 #include "request_body.hpp"
 #include "spec_text.hpp"
@@ -64,6 +65,8 @@ struct request_handler::context {
   std::string_view query;
   emulator::route route;
   std::string api_version;
+  /// Its row of the api-version table: which routes and body fields this request may use.
+  const identity::api_version_info* version = nullptr;
   /// The body as a JSON object, read once (create reads it before auth to name its operation).
   boost::json::object body;
   std::optional<request_body::problem> body_problem;
@@ -88,7 +91,7 @@ reply_plan request_handler::respond(const http::request& request, bool peer_is_l
                                     std::chrono::system_clock::time_point now, steady_time steady_now) {
   const auto [path, query] = split_request_target(request.target);
   context ctx{request, peer_is_loopback, now, steady_now, query, match_route(request.method, path),
-              {}, {}, {}, {}};
+              {}, nullptr, {}, {}, {}};
   const bool own_endpoint =
       ctx.route.op == operation::emulator_stats || ctx.route.op == operation::emulator_validate_token;
   const bool token_endpoint = ctx.route.op == operation::entra_token || ctx.route.op == operation::imds_token ||
@@ -180,10 +183,8 @@ http::response request_handler::dispatch(context& ctx) {
                               "' is not supported. Supported versions: " +
                               api_supported_versions_header() + ".");
   ctx.api_version = *version;
-  if (ctx.route.op == operation::get_user && !api_version_has_custom_id(ctx.api_version))
-    return replies::error(404, "NotFound",
-                          "GET /identities/{id} does not exist in api-version " + ctx.api_version +
-                              " (it does in 2025-03-02-preview and 2025-06-30).");
+  ctx.version = identity::find_api_version(ctx.api_version);
+  if (auto missing = route_missing_in_version(ctx)) return std::move(*missing);
 
   // With --entra, a bearer token this emulator issued replaces the HMAC signature (the SDK then
   // sends neither x-ms-date nor x-ms-content-sha256). Without it a bearer token is just not an
@@ -203,6 +204,20 @@ http::response request_handler::dispatch(context& ctx) {
   }
 
   return serve_identity_operation(ctx);
+}
+
+/// A route the api-version's spec lacks answers like any unknown route: 404 NotFound.
+std::optional<http::response> request_handler::route_missing_in_version(const context& ctx) {
+  const auto& v = *ctx.version;
+  const auto op = ctx.route.op;
+  const bool teams_extension = ctx.request.target.starts_with("/access/");
+  const bool exists = op == operation::get_user               ? v.get_identity
+                      : op == operation::exchange_teams_token ? (teams_extension ? v.teams_extension
+                                                                                 : v.teams_user_exchange)
+                                                              : true;
+  if (exists) return std::nullopt;
+  return replies::error(404, "NotFound",
+                        "No operation matches this request path in api-version " + ctx.api_version + ".");
 }
 
 http::response request_handler::serve_identity_operation(context& ctx) {
@@ -236,18 +251,20 @@ http::response request_handler::serve_identity_operation(context& ctx) {
 
 http::response request_handler::create_user(context& ctx) {
   if (ctx.body_problem) return request_body::to_response(*ctx.body_problem);
-  const bool has_custom_id = api_version_has_custom_id(ctx.api_version);
+  // Fields the version's model lacks are ignored like any unknown property (README: where the
+  // spec is silent): customId under 2025-06-30 makes a new identity every time.
+  const bool has_custom_id = ctx.version->custom_id;
   std::optional<std::string> custom_id;
-  // Versions without customId ignore the field like any unknown property; the client only
-  // sends it where it exists (documented decision, see the emulator tests).
   if (has_custom_id) {
     if (auto p = request_body::read_custom_id(ctx.body, custom_id)) return request_body::to_response(*p);
   }
   std::optional<std::vector<std::string>> scopes;
-  if (auto p = request_body::read_scopes(ctx.body, "createTokenWithScopes", false, scopes))
+  if (auto p = request_body::read_scopes(ctx.body, "createTokenWithScopes", false, ctx.version->scopes, scopes))
     return request_body::to_response(*p);
-  std::chrono::minutes lifetime{};
-  if (auto p = request_body::read_expires_in(ctx.body, lifetime)) return request_body::to_response(*p);
+  std::chrono::minutes lifetime{1440};
+  if (ctx.version->expires_in_minutes) {
+    if (auto p = request_body::read_expires_in(ctx.body, lifetime)) return request_body::to_response(*p);
+  }
 
   // Repeatable create (acs-api.md §3: Repeatability-Request-ID is a UUID, Repeatability-First-Sent
   // an IMF-fixdate that must come with it). A repeat returns the identity the first send made.
@@ -274,7 +291,8 @@ http::response request_handler::create_user(context& ctx) {
   }
   body["identity"] = identity_json(created.identity, has_custom_id);
   if (token) body["accessToken"] = token_json(*token);
-  auto res = replies::json(201, body);
+  // 201 for a new identity, 200 with the existing one for a known customId (the preview's examples).
+  auto res = replies::json(custom_id && !created.created ? 200 : 201, body);
   // "Present only in case of idempotent processing": it tells the client the id was honoured.
   if (repeat_id) res.headers.add("Repeatability-Result", "accepted");
   return res;
@@ -284,9 +302,12 @@ http::response request_handler::issue_token(context& ctx) {
   boost::json::object body;
   if (auto p = request_body::read_object(ctx.request.body, body)) return request_body::to_response(*p);
   std::optional<std::vector<std::string>> scopes;
-  if (auto p = request_body::read_scopes(body, "scopes", true, scopes)) return request_body::to_response(*p);
-  std::chrono::minutes lifetime{};
-  if (auto p = request_body::read_expires_in(body, lifetime)) return request_body::to_response(*p);
+  if (auto p = request_body::read_scopes(body, "scopes", true, ctx.version->scopes, scopes))
+    return request_body::to_response(*p);
+  std::chrono::minutes lifetime{1440};
+  if (ctx.version->expires_in_minutes) {
+    if (auto p = request_body::read_expires_in(body, lifetime)) return request_body::to_response(*p);
+  }
   const auto token = store_.issue_token(ctx.route.identity_id, *scopes, lifetime, ctx.now);
   if (!token) return identity_not_found(ctx.route.identity_id);
   return replies::json(200, token_json(*token));

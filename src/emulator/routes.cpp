@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "acsbatch/core/percent_encoding.hpp"
+#include "acsbatch/identity/api_versions.hpp"
+#include "acsbatch/identity/types.hpp"
 
 namespace acsbatch::emulator {
 namespace {
@@ -143,22 +145,10 @@ route match_route(std::string_view method, std::string_view path) {
   return none;
 }
 
-bool is_accepted_api_version(std::string_view version) {
-  return std::find(std::begin(accepted_api_versions), std::end(accepted_api_versions), version) !=
-         std::end(accepted_api_versions);
-}
+bool is_accepted_api_version(std::string_view version) { return identity::find_api_version(version) != nullptr; }
 
-bool api_version_has_custom_id(std::string_view version) {
-  return version == "2025-03-02-preview" || version == "2025-06-30";
-}
+bool api_version_has_custom_id(std::string_view version) { return identity::api_version_has_custom_id(version); }
 
-std::string api_supported_versions_header() {
-  std::string out;
-  for (const auto version : accepted_api_versions) {
-    if (!out.empty()) out += ", ";
-    out += version;
-  }
-  return out;
-}
+std::string api_supported_versions_header() { return identity::api_version_list(); }
 
 }  // namespace acsbatch::emulator

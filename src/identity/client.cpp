@@ -2,6 +2,8 @@
 
 #include <boost/system/errc.hpp>
 
+#include "acsbatch/identity/api_versions.hpp"
+
 namespace acsbatch::identity {
 namespace {
 
@@ -15,11 +17,11 @@ error transport_error(const boost::system::error_code& code, std::string client_
   return e;
 }
 
-/// Refused before sending: the configured api-version lacks the feature.
+/// Refused before sending: the configured api-version lacks the feature (api_versions.hpp).
 error needs_custom_id_version(std::string_view what, std::string_view api_version) {
   error e;
   e.code = make_error_code(boost::system::errc::operation_not_supported);
-  e.message = std::string(what) + " needs api-version 2025-03-02-preview or 2025-06-30, not " +
+  e.message = std::string(what) + " needs api-version " + versions_with_custom_id() + ", not " +
               std::string(api_version);
   return e;
 }
@@ -121,7 +123,7 @@ asio::awaitable<result<void>> identity_client::delete_user(std::string user_id) 
 }
 
 asio::awaitable<result<user>> identity_client::get_user(std::string user_id) {
-  if (!api_version_has_custom_id(options_.api_version))
+  if (const auto* version = find_api_version(options_.api_version); version == nullptr || !version->get_identity)
     co_return needs_custom_id_version("get_user", options_.api_version);
   result<request_context> authorized = context();
   if (credential_) authorized = co_await with_bearer_token(std::move(*authorized));

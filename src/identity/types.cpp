@@ -3,25 +3,24 @@
 #include <boost/system/system_error.hpp>
 #include <boost/throw_exception.hpp>
 
+#include <algorithm>
+
 #include "acsbatch/core/error.hpp"
+#include "acsbatch/identity/api_versions.hpp"
 #include "acsbatch/identity/detail/service_text.hpp"
 
 namespace acsbatch::identity {
 
 bool is_known_scope(std::string_view scope) {
-  for (const char* known : known_scopes)
-    if (scope == known) return true;
-  return false;
+  const auto scopes = all_scopes();
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
 }
 
-bool is_supported_api_version(std::string_view version) {
-  for (const char* supported : supported_api_versions)
-    if (version == supported) return true;
-  return false;
-}
+bool is_supported_api_version(std::string_view version) { return find_api_version(version) != nullptr; }
 
 bool api_version_has_custom_id(std::string_view version) {
-  return version == "2025-03-02-preview" || version == "2025-06-30";
+  const auto* info = find_api_version(version);
+  return info != nullptr && info->custom_id;
 }
 
 std::string error::describe() const {

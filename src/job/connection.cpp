@@ -5,6 +5,7 @@
 #include "acsbatch/auth/connection_string.hpp"
 #include "acsbatch/core/endpoint.hpp"
 #include "acsbatch/core/error.hpp"
+#include "acsbatch/identity/api_versions.hpp"
 #include "sections.hpp"
 
 namespace acsbatch::job::detail {
@@ -77,9 +78,8 @@ bool read_connection_string(reader& r, const entry& e, connection_spec& out) {
 void read_api_version(reader& r, const entry& e, connection_spec& out) {
   const auto value = r.string(e);
   if (!value) return;
-  const auto known = std::find(std::begin(supported_api_versions), std::end(supported_api_versions), value->text);
-  if (known == std::end(supported_api_versions)) {
-    r.report().error(value->at, e.path + " must be one of " + join(supported_api_versions) + ", not " +
+  if (identity::find_api_version(value->text) == nullptr) {
+    r.report().error(value->at, e.path + " must be one of " + identity::api_version_list() + ", not " +
                                     shown(*value));
     return;
   }

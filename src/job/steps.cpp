@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "acsbatch/identity/api_versions.hpp"
 #include "sections.hpp"
 #include "suggest.hpp"
 
@@ -7,15 +8,20 @@ namespace acsbatch::job::detail {
 namespace {
 
 constexpr std::string_view token_step_keys[] = {"scopes", "expires_in"};
-/// GET /identities/{id} exists only in these api-versions.
-constexpr std::string_view get_user_api_versions[] = {"2025-03-02-preview", "2025-06-30"};
 
 constexpr std::chrono::minutes min_token_lifetime{60};
 constexpr std::chrono::minutes max_token_lifetime{24 * 60};
 
 bool issues_token(operation op) { return op == operation::issue_token || op == operation::create_user_and_token; }
 
-void read_scopes(reader& r, const entry& e, step& out) {
+/// The scopes of the job's api-version (all known scopes when the version itself was refused).
+std::span<const std::string_view> scopes_of(const connection_spec& connection) {
+  const auto* version = identity::find_api_version(connection.api_version);
+  return version != nullptr ? version->scopes : identity::all_scopes();
+}
+
+void read_scopes(reader& r, const entry& e, const connection_spec& connection, step& out) {
+  const auto known_scopes = scopes_of(connection);
   const auto list = r.sequence(e);
   if (!list) return;
   if (list->empty()) {
@@ -26,8 +32,8 @@ void read_scopes(reader& r, const entry& e, step& out) {
     const auto scope = r.string(element);
     if (!scope) continue;
     if (std::find(std::begin(known_scopes), std::end(known_scopes), scope->text) == std::end(known_scopes))
-      r.report().error(scope->at, "unknown scope " + shown(*scope) + " in " + e.path + " (valid scopes: " +
-                                      join(known_scopes) + ")");
+      r.report().error(scope->at, "unknown scope " + shown(*scope) + " in " + e.path + " (valid scopes in api-version " +
+                                      connection.api_version + ": " + join(known_scopes) + ")");
     else if (std::find(out.scopes.begin(), out.scopes.end(), scope->text) != out.scopes.end())
       r.report().error(scope->at, "scope " + shown(*scope) + " is listed twice in " + e.path);
     else
@@ -35,9 +41,15 @@ void read_scopes(reader& r, const entry& e, step& out) {
   }
 }
 
-void read_token_lifetime(reader& r, const entry& e, step& out) {
+void read_token_lifetime(reader& r, const entry& e, const connection_spec& connection, step& out) {
   const auto value = r.duration(e);
   if (!value) return;
+  if (const auto* version = identity::find_api_version(connection.api_version);
+      version != nullptr && !version->expires_in_minutes) {
+    r.report().error(e.key_at, e.path + " needs an api-version with expiresInMinutes (2022-10-01 or later); " +
+                                   connection.api_version + " has none");
+    return;
+  }
   // The service counts token lifetimes in whole minutes, from 60 to 1440.
   if (*value % std::chrono::minutes{1} != std::chrono::milliseconds{0})
     r.report().error(e.value_at, e.path + " must be whole minutes (e.g. 90m, 24h): the service counts token "
@@ -97,9 +109,9 @@ std::optional<step> read_step(reader& r, const entry& element, const connection_
         r.report().error(e.key_at, name + " takes no arguments (" + quoted(e.key) + " is not one)");
       } else if (e.key == "scopes") {
         saw_scopes = true;
-        read_scopes(r, e, out);
+        read_scopes(r, e, connection, out);
       } else if (e.key == "expires_in") {
-        read_token_lifetime(r, e, out);
+        read_token_lifetime(r, e, connection, out);
       } else {
         r.unknown_key(e, token_step_keys);
       }
@@ -107,12 +119,12 @@ std::optional<step> read_step(reader& r, const entry& element, const connection_
   }
   if (issues_token(*op) && !saw_scopes)
     r.report().error(name_at, name + " needs scopes, e.g. " + name + ": {scopes: [voip]} (valid scopes: " +
-                                  join(known_scopes) + ")");
-  if (*op == operation::get_user &&
-      std::find(std::begin(get_user_api_versions), std::end(get_user_api_versions), connection.api_version) ==
-          std::end(get_user_api_versions))
-    r.report().error(name_at, "get_user needs connection.api_version 2025-03-02-preview or 2025-06-30 (this job "
-                              "uses " + connection.api_version + ")");
+                                  join(scopes_of(connection)) + ")");
+  if (const auto* version = identity::find_api_version(connection.api_version);
+      *op == operation::get_user && version != nullptr && !version->get_identity)
+    r.report().error(name_at, "get_user needs a connection.api_version whose spec has GET /identities/{id}: " +
+                                  identity::versions_with_get_identity() + " (this job uses " +
+                                  connection.api_version + ")");
   return out;
 }
 

@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "acsbatch/identity/types.hpp"
+#include "acsbatch/identity/api_versions.hpp"
 #include "sections.hpp"
 
 namespace acsbatch::job::detail {
@@ -9,7 +11,6 @@ namespace {
 constexpr std::string_view users_keys[] = {"create", "from_file", "from_state", "from_report", "custom_id"};
 constexpr std::string_view user_sources[] = {"create", "from_file", "from_state", "from_report"};
 constexpr std::uint64_t max_users = 100'000'000;
-constexpr std::string_view custom_id_api_versions[] = {"2025-03-02-preview", "2025-06-30"};
 
 bool is_source(std::string_view key) {
   return std::find(std::begin(user_sources), std::end(user_sources), key) != std::end(user_sources);
@@ -48,10 +49,10 @@ void read_custom_id(reader& r, const entry& e, const connection_spec& connection
     r.report().error(value->at, e.path + " is longer than 256 characters");
     return;
   }
-  if (std::find(std::begin(custom_id_api_versions), std::end(custom_id_api_versions), connection.api_version) ==
-      std::end(custom_id_api_versions)) {
-    r.report().error(e.key_at, e.path + " needs connection.api_version 2025-03-02-preview or 2025-06-30 (this job "
-                                        "uses " + connection.api_version + ", which has no customId)");
+  if (!identity::api_version_has_custom_id(connection.api_version)) {
+    r.report().error(e.key_at, e.path + " needs a connection.api_version whose spec has customId: " +
+                                   identity::versions_with_custom_id() + " (this job uses " + connection.api_version +
+                                   ", which has no customId)");
     return;
   }
   out.custom_id = value->text;

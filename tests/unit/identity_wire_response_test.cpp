@@ -276,8 +276,12 @@ TEST(wire_types, scopes_and_api_versions) {
   EXPECT_TRUE(is_supported_api_version("2023-10-01"));
   EXPECT_FALSE(is_supported_api_version("2021-03-07-preview"));
   EXPECT_TRUE(api_version_has_custom_id("2025-03-02-preview"));
-  EXPECT_TRUE(api_version_has_custom_id("2025-06-30"));
+  // 2025-06-30's newest swagger (@37c6051) has no customId: no idempotent create promised there.
+  EXPECT_FALSE(api_version_has_custom_id("2025-06-30"));
+  EXPECT_FALSE(api_version_has_custom_id("2026-07-22"));
   EXPECT_FALSE(api_version_has_custom_id("2023-10-01"));
+  EXPECT_TRUE(is_supported_api_version("2026-07-22"));
+  EXPECT_TRUE(is_supported_api_version("2026-09-23"));
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ std::vector<bad_file> catalogue() {
       {"NotABoolean", with_head("steps: [create_user]\nrate_limit: {adaptive: maybe}\n"), {},
        "job.yaml:6:24: rate_limit.adaptive must be true or false, not 'maybe'"},
       {"ScopeNotInTheList", with_head("steps:\n  - create_user\n  - issue_token: {scopes: [vop]}\n"), {},
-       "job.yaml:7:28: unknown scope 'vop' in issue_token.scopes (valid scopes: chat, voip, chat.join, "
-       "chat.join.limited, voip.join)"},
+       "job.yaml:7:28: unknown scope 'vop' in issue_token.scopes (valid scopes in api-version 2023-10-01: chat, "
+       "voip, chat.join, chat.join.limited, voip.join)"},
       {"ExpiresInOutsideAnHourToADay",
        with_head("steps:\n  - create_user\n  - issue_token: {scopes: [voip], expires_in: 25h}\n"), {},
        "job.yaml:7:47: issue_token.expires_in must be between 60m and 24h"},

@@ -76,14 +76,6 @@ TEST(JobOperation, RoundTripsThroughItsName) {
   EXPECT_FALSE(operation_from_string(""));
 }
 
-TEST(JobConstants, MirrorTheIdentityLayer) {
-  ASSERT_EQ(std::size(supported_api_versions), std::size(identity::supported_api_versions));
-  for (std::size_t i = 0; i < std::size(supported_api_versions); ++i)
-    EXPECT_EQ(supported_api_versions[i], identity::supported_api_versions[i]);
-  ASSERT_EQ(std::size(known_scopes), std::size(identity::known_scopes));
-  for (std::size_t i = 0; i < std::size(known_scopes); ++i) EXPECT_EQ(known_scopes[i], identity::known_scopes[i]);
-}
-
 TEST(JobDiagnostic, FormatsWithAndWithoutPosition) {
   EXPECT_EQ((diagnostic{"f.yaml", 3, 7, "bad"}).to_string(), "f.yaml:3:7: bad");
   EXPECT_EQ((diagnostic{"f.yaml", 3, 0, "bad"}).to_string(), "f.yaml:3: bad");

@@ -54,12 +54,12 @@ TEST(JobLoader, Sha256IsOfTheRawBytes) {
 
 TEST(JobLoader, ConnectionStringIsKeptForTheEngine) {
   const std::string cs = "endpoint=https://res.communication.azure.com/;accesskey=c2VjcmV0";
-  const job j = parse("version: 1\nname: t\nconnection:\n  connection_string: ${CS}\n  api_version: 2025-06-30\n"
+  const job j = parse("version: 1\nname: t\nconnection:\n  connection_string: ${CS}\n  api_version: 2025-03-02-preview\n"
                       "users: {create: 2}\nsteps: [create_user, get_user]\n",
                       env_of({{"CS", cs}}));
   EXPECT_FALSE(j.connection.embedded);
   EXPECT_EQ(j.connection.connection_string, cs);
-  EXPECT_EQ(j.connection.api_version, "2025-06-30");
+  EXPECT_EQ(j.connection.api_version, "2025-03-02-preview");
   EXPECT_EQ(j.steps[1].op, operation::get_user);
 }
 
@@ -119,10 +119,17 @@ TEST(JobLoader, RepeatedKeyIsAnError) {
 }
 
 TEST(JobLoader, ApiVersionMustBeSupported) {
-  EXPECT_EQ(error_of("version: 1\nname: t\nconnection:\n  connection_string: embedded\n  api_version: 2021-03-07\n"
+  EXPECT_EQ(error_of("version: 1\nname: t\nconnection:\n  connection_string: embedded\n  api_version: 2024-01-01\n"
                      "users: {create: 1}\nsteps: [create_user]\n"),
-            "job.yaml:5:16: connection.api_version must be one of 2023-10-01, 2025-06-30, 2025-03-02-preview, "
-            "not '2021-03-07'");
+            "job.yaml:5:16: connection.api_version must be one of 2021-03-07, 2022-06-01, 2022-09-01, 2022-10-01, "
+            "2023-08-01, 2023-10-01, 2025-06-30, 2026-07-22, 2026-09-23, 2025-03-02-preview, 2025-04-01-preview, "
+            "not '2024-01-01'");
+  // The stable versions of the spec are all accepted, the newest (2026-07-22, TypeSpec) too.
+  for (const char* version : {"2021-03-07", "2026-07-22", "2026-09-23"})
+    EXPECT_EQ(parse(std::string("version: 1\nname: t\nconnection:\n  api_version: \"") + version +
+                    "\"\nusers: {create: 1}\nsteps: [create_user]\n")
+                  .connection.api_version,
+              version);
 }
 
 TEST(JobLoader, ConnectionDefaultsToTheEmbeddedEmulator) {
@@ -163,8 +170,8 @@ TEST(JobLoader, UsersCreateRange) {
 
 TEST(JobLoader, ScopesAreChecked) {
   EXPECT_EQ(error_of(with_head("steps:\n  - create_user\n  - issue_token: {scopes: [voip, vop]}\n")),
-            "job.yaml:7:34: unknown scope 'vop' in issue_token.scopes (valid scopes: chat, voip, chat.join, "
-            "chat.join.limited, voip.join)");
+            "job.yaml:7:34: unknown scope 'vop' in issue_token.scopes (valid scopes in api-version 2023-10-01: "
+            "chat, voip, chat.join, chat.join.limited, voip.join)");
   EXPECT_EQ(error_of(with_head("steps:\n  - create_user\n  - issue_token: {scopes: []}\n")),
             "job.yaml:7:27: issue_token.scopes must list at least one of chat, voip, chat.join, chat.join.limited, "
             "voip.join");
@@ -231,8 +238,12 @@ TEST(JobLoader, StepArgumentsAreChecked) {
 
 TEST(JobLoader, GetUserNeedsANewerApiVersion) {
   EXPECT_EQ(error_of(with_head("steps: [create_user, get_user]\n")),
-            "job.yaml:5:22: get_user needs connection.api_version 2025-03-02-preview or 2025-06-30 (this job uses "
-            "2023-10-01)");
+            "job.yaml:5:22: get_user needs a connection.api_version whose spec has GET /identities/{id}: "
+            "2025-03-02-preview (this job uses 2023-10-01)");
+  EXPECT_EQ(error_of("version: 1\nname: t\nconnection: {api_version: \"2025-06-30\"}\nusers: {create: 1}\n"
+                     "steps: [create_user, get_user]\n"),
+            "job.yaml:5:22: get_user needs a connection.api_version whose spec has GET /identities/{id}: "
+            "2025-03-02-preview (this job uses 2025-06-30)");
 }
 
 TEST(JobLoader, ReportSection) {

@@ -116,9 +116,19 @@ TEST(JobUsers, FromStateIsRelativeToTheWorkingDirectoryLikeStatePath) {
 
 TEST(JobUsers, CustomIdNeedsAnApiVersionWithIt) {
   EXPECT_EQ(error_of("version: 1\nname: t\nusers: {create: 2, custom_id: \"launch-{index}\"}\nsteps: [create_user]\n"),
-            "job.yaml:3:20: users.custom_id needs connection.api_version 2025-03-02-preview or 2025-06-30 (this job "
-            "uses 2023-10-01, which has no customId)");
-  EXPECT_EQ(error_of("version: 1\nname: t\nconnection: {api_version: 2025-06-30}\n"
+            "job.yaml:3:20: users.custom_id needs a connection.api_version whose spec has customId: "
+            "2025-03-02-preview (this job uses 2023-10-01, which has no customId)");
+  // The stable 2025-06-30 spec has no customId (its newest swagger revision, and the TypeSpec):
+  // a create there is not idempotent, so the job is refused rather than promised safe retries.
+  EXPECT_EQ(error_of("version: 1\nname: t\nconnection: {api_version: \"2025-06-30\"}\n"
+                     "users: {create: 2, custom_id: \"launch-{index}\"}\nsteps: [create_user]\n"),
+            "job.yaml:4:20: users.custom_id needs a connection.api_version whose spec has customId: "
+            "2025-03-02-preview (this job uses 2025-06-30, which has no customId)");
+  EXPECT_EQ(parse("version: 1\nname: t\nconnection: {api_version: 2025-03-02-preview}\n"
+                  "users: {create: 2, custom_id: \"launch-{index}\"}\nsteps: [create_user]\n")
+                .users.custom_id,
+            "launch-{index}");
+  EXPECT_EQ(error_of("version: 1\nname: t\nconnection: {api_version: 2025-03-02-preview}\n"
                      "users: {create: 2, custom_id: launch}\nsteps: [create_user]\n"),
             "job.yaml:4:31: users.custom_id must contain {index}, so that every user gets an identity of its own");
   EXPECT_EQ(error_of("version: 1\nname: t\nusers: {create: 2, from_fil: x}\nsteps: [create_user]\n"),

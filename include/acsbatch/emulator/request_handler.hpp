@@ -118,6 +118,7 @@ class request_handler {
   struct context;
   http::response dispatch(context& ctx);
   http::response serve_identity_operation(context& ctx);
+  std::optional<http::response> route_missing_in_version(const context& ctx);
   http::response create_user(context& ctx);
   http::response issue_token(context& ctx);
   http::response revoke_tokens(context& ctx);

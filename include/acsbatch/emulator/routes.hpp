@@ -61,17 +61,12 @@ std::optional<std::string> query_parameter(std::string_view query, std::string_v
 /// not form-encoded).
 std::optional<std::string> percent_decode_segment(std::string_view encoded);
 
-/// The api-versions the emulator accepts (acs-api.md §1 stable versions and the customId
-/// preview), in the order of the `api-supported-versions` response header.
-inline constexpr std::string_view accepted_api_versions[] = {
-    "2021-03-07", "2022-06-01", "2022-09-01", "2022-10-01",        "2023-08-01",
-    "2023-10-01", "2025-06-30", "2025-03-02-preview",
-};
+/// The api-versions the emulator accepts: every row of identity::api_versions(), the table the
+/// client and the job validator read too.
 bool is_accepted_api_version(std::string_view version);
-/// customId on create and GET /identities/{id}: 2025-03-02-preview, and 2025-06-30 per its
-/// examples (acs-api.md §3, §10).
+/// customId on create and GET /identities/{id}: the rows with custom_id / get_identity.
 bool api_version_has_custom_id(std::string_view version);
-/// Comma-space list of accepted_api_versions, as the service's `api-supported-versions`.
+/// Comma-space list of the table's versions, as the service's `api-supported-versions`.
 std::string api_supported_versions_header();
 
 }  // namespace acsbatch::emulator

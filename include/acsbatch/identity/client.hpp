@@ -19,7 +19,7 @@
 namespace acsbatch::identity {
 
 struct client_options {
-  std::string api_version = "2023-10-01";
+  std::string api_version{default_api_version};
   std::chrono::milliseconds request_timeout{10'000};
   std::string user_agent = "acsbatch";
 };
@@ -47,7 +47,7 @@ class identity_client {
   identity_client(http::client& http, acsbatch::endpoint target, auth::entra_credential& credential,
                   client_options options = {});
 
-  /// POST /identities → 201. `options.custom_id` needs an api-version that has it (else
+  /// POST /identities → 201 (200 when a known customId returns its identity). `options.custom_id` needs an api-version that has it (else
   /// boost::system::errc::operation_not_supported, nothing sent).
   boost::asio::awaitable<result<user>> create_user(create_options options = {});
   /// POST /identities with createTokenWithScopes (and expiresInMinutes when given) → 201.
@@ -62,8 +62,8 @@ class identity_client {
   boost::asio::awaitable<result<void>> revoke_tokens(std::string user_id);
   /// DELETE /identities/{id} → 204.
   boost::asio::awaitable<result<void>> delete_user(std::string user_id);
-  /// GET /identities/{id} → 200. Only for api-versions that have it (2025-03-02-preview,
-  /// 2025-06-30); otherwise boost::system::errc::operation_not_supported without sending.
+  /// GET /identities/{id} → 200. Only for api-versions that have it (api_versions.hpp:
+  /// get_identity); otherwise boost::system::errc::operation_not_supported without sending.
   boost::asio::awaitable<result<user>> get_user(std::string user_id);
 
   const acsbatch::endpoint& target() const { return target_; }

@@ -12,16 +12,11 @@
 
 namespace acsbatch::identity {
 
-/// Token scopes the service knows (CommunicationIdentityTokenScope).
-inline constexpr const char* known_scopes[] = {"chat", "voip", "chat.join", "chat.join.limited",
-                                               "voip.join"};
+/// Token scope any known api-version names (identity/api_versions.hpp has each version's).
 bool is_known_scope(std::string_view scope);
-
-/// The api-versions this client speaks; the first is the default (what the official SDKs send).
-inline constexpr const char* supported_api_versions[] = {"2023-10-01", "2025-06-30",
-                                                         "2025-03-02-preview"};
+/// In the api-version table (identity/api_versions.hpp).
 bool is_supported_api_version(std::string_view version);
-/// customId on create and GET /identities/{id} exist only in these versions.
+/// customId on create and GET /identities/{id}: the versions whose spec defines them.
 bool api_version_has_custom_id(std::string_view version);
 
 struct user {

@@ -11,6 +11,7 @@
 #include "acsbatch/auth/hmac_signer.hpp"
 #include "acsbatch/core/endpoint.hpp"
 #include "acsbatch/http/message.hpp"
+#include "acsbatch/identity/api_versions.hpp"
 #include "acsbatch/identity/types.hpp"
 
 namespace acsbatch::identity {
@@ -40,7 +41,7 @@ struct request_context {
   const auth::hmac_signer* signer = nullptr;
   /// Entra ID: `Authorization: Bearer <token>` instead of the HMAC headers (secret).
   std::string bearer_token;
-  std::string api_version = "2023-10-01";
+  std::string api_version{default_api_version};
   std::string user_agent;
   std::string client_request_id;  ///< uuid v4, the same for every attempt of one operation
   std::chrono::system_clock::time_point now;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "acsbatch/identity/api_versions.hpp"
 #include "acsbatch/report/threshold.hpp"
 
 namespace acsbatch::job {
@@ -23,13 +24,8 @@ bool creates_identity(operation op);
 /// The operation a job file names; nullopt for anything else (exact, case-sensitive).
 std::optional<operation> operation_from_string(std::string_view name);
 
-/// api-versions a job may name; the first is the default. The job layer does not link the
-/// identity layer, so this mirrors identity::supported_api_versions (a unit test keeps them equal).
-inline constexpr std::string_view supported_api_versions[] = {"2023-10-01", "2025-06-30",
-                                                              "2025-03-02-preview"};
-/// Token scopes a step may ask for; mirrors identity::known_scopes (kept equal by a unit test).
-inline constexpr std::string_view known_scopes[] = {"chat", "voip", "chat.join", "chat.join.limited",
-                                                    "voip.join"};
+/// api-versions, their operations and scopes: identity::api_versions() (api_versions.hpp), the
+/// one table the client, this validator and the emulator read.
 
 struct step {
   operation op = operation::create_user;
@@ -67,7 +63,7 @@ struct connection_spec {
   /// `endpoint` (auth: entra only): the resource's URL, https (plain http for loopback hosts
   /// only), as checked by acsbatch::endpoint::parse. Empty when embedded.
   std::string endpoint;
-  std::string api_version = "2023-10-01";
+  std::string api_version{identity::default_api_version};
   /// Applies to `embedded` only. `emulator:` beside a connection string written in the file
   /// is an error; beside one that came from the environment (or --set) it is ignored, so a
   /// shipped job runs offline with its emulator settings and against a real resource without.
@@ -97,7 +93,8 @@ struct users_spec {
   std::string from_state;
   /// With create: a customId template containing `{index}` (e.g. `launch-{index}`). Creating
   /// with a customId is idempotent (same customId → same identity), so a create that may have
-  /// reached the service can be retried safely. Needs api_version 2025-03-02-preview or 2025-06-30.
+  /// reached the service can be retried safely. Needs an api_version whose spec has customId
+  /// (identity::api_version_info::custom_id: 2025-03-02-preview).
   std::string custom_id;
   bool creates_users() const { return create > 0; }
   /// The file existing users come from (from_file, from_state or from_report); empty with create.
