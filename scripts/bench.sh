@@ -254,14 +254,10 @@ sdk_busy=()
 if has sdk; then
   start_emulator  # an empty store for this section too
   command -v node >/dev/null || { echo "bench.sh: node is missing (scripts/setup.sh installs it)" >&2; exit 1; }
-  npm_dir=$out/npm
-  mkdir -p "$npm_dir"
-  cp tests/conformance/package.json tests/conformance/package-lock.json bench/sdk_bench.js "$npm_dir"/
-  if ! cmp -s "$npm_dir/package-lock.json" "$npm_dir/node_modules/.acsbatch-installed-lock" 2>/dev/null; then
-    [[ -z "${NODE_EXTRA_CA_CERTS:-}" && -r /etc/ssl/certs/ca-certificates.crt ]] && export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
-    (cd "$npm_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
-    cp "$npm_dir/package-lock.json" "$npm_dir/node_modules/.acsbatch-installed-lock"
-  fi
+  # The SDK that tests/conformance runs, installed there by scripts/setup.sh (above); fail here,
+  # not mid-section, when that install could not be made.
+  tests/conformance/install_sdk.sh >/dev/null || exit 1
+  export NODE_PATH=$PWD/tests/conformance/node_modules
   count=20000
   # The identities issue_token works on: made once, used by both clients.
   create_job "$work/ids.yaml" "$count" 'report: { items: true }'
@@ -291,7 +287,7 @@ if has sdk; then
     [[ $op == issue_token ]] && job=$work/sdk-token.yaml
     for i in $(seq "$runs"); do
       cpu_before=$(emulator_cpu)
-      timed "${pin_client[@]}" node "$npm_dir/sdk_bench.js" "$op" "$count" 64 "$work/ids.txt" >"$work/sdk.json"
+      timed "${pin_client[@]}" node bench/sdk_bench.js "$op" "$count" 64 "$work/ids.txt" >"$work/sdk.json"
       sdk_busy+=("$(calc "($(emulator_cpu) - $cpu_before) / $wall_s * 100" 0)")
       [[ $(jq -r .failed "$work/sdk.json") == 0 ]] || { echo "bench.sh: the SDK failed: $(cat "$work/sdk.json")" >&2; exit 1; }
       sdk_ops+=("$(jq -r '.ops_per_s * 10 | round / 10' "$work/sdk.json")")
