@@ -5,6 +5,11 @@
 # seed corpus (scripts/fuzz.sh 0: deterministic; ACSBATCH_FUZZ_SECONDS=N explores).
 # ACSBATCH_QUICK=1: the first stage only.
 # Extra arguments go to ctest, e.g. scripts/test.sh -R Emulator
+# ACSBATCH_STRESS=1: the tests run with every core kept busy, to check that the suite holds on a
+# busy machine (as CI's 2 cores beside other work): one busy-looping CPU hog per core (nproc;
+# ACSBATCH_STRESS_HOGS=N for N) runs beside each ctest and fuzz stage, not the builds, and is
+# stopped after it, and on any exit (failure, Ctrl-C, TERM).
+#   e.g. ACSBATCH_STRESS=1 ACSBATCH_QUICK=1 scripts/test.sh
 # The last line is `N passed, N failed` over all stages (tests of the ctest runs, fuzz targets);
 # with ACSBATCH_QUICK=1 it is ctest's own summary. Exits non-zero when anything failed.
 set -euo pipefail
@@ -13,14 +18,46 @@ preset=${ACSBATCH_TEST_PRESET:-debug}
 jobs=${ACSBATCH_TEST_JOBS:-2}
 scripts/setup.sh
 
+# Every exit path runs cleanup: the hogs must not outlive the script, whatever stopped it.
+hogs=()
+logs=
+cleanup() {
+  stop_hogs
+  if [[ -n "$logs" ]]; then rm -rf "$logs"; fi
+  return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+stress=${ACSBATCH_STRESS:-0}
+[[ "$stress" == 0 || "$stress" == 1 ]] || { echo "test.sh: ACSBATCH_STRESS must be 0 or 1" >&2; exit 64; }
+hog_count=${ACSBATCH_STRESS_HOGS:-$(nproc)}
+[[ "$hog_count" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: ACSBATCH_STRESS_HOGS must be a positive number" >&2; exit 64; }
+start_hogs() {
+  [[ "$stress" == 1 ]] || return 0
+  for _ in $(seq "$hog_count"); do
+    bash -c 'trap "exit 0" TERM; while :; do :; done' &
+    hogs+=($!)
+  done
+  echo "test.sh: stress mode, $hog_count busy-looping CPU hogs (pids ${hogs[*]})"
+}
+stop_hogs() {
+  ((${#hogs[@]})) || return 0
+  kill "${hogs[@]}" 2>/dev/null || true
+  wait "${hogs[@]}" 2>/dev/null || true
+  hogs=()
+}
+
 if [[ "${ACSBATCH_QUICK:-0}" == 1 ]]; then
   scripts/build.sh "$preset"
-  ctest --preset "$preset" -j "$jobs" "$@"
-  exit
+  start_hogs
+  status=0
+  ctest --preset "$preset" -j "$jobs" "$@" || status=$?
+  stop_hogs
+  exit "$status"
 fi
 
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
 passed=0
 failed=0
 stages=()
@@ -37,7 +74,9 @@ ctest_stage() {
     return
   fi
   local status=0
+  start_hogs
   ctest --preset "$name" -j "$jobs" "$@" 2>&1 | tee "$log" || status=$?
+  stop_hogs
   local summary
   summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
   if [[ -z "$summary" ]]; then
@@ -82,7 +121,10 @@ TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
 # Each fuzz target for a short while: seeds plus whatever it finds in that time.
 fuzz_log=$logs/fuzz.log
 fuzz_status=0
+# fuzz.sh builds its targets first; with hogs that build is slower, the replay itself is short.
+start_hogs
 scripts/fuzz.sh "${ACSBATCH_FUZZ_SECONDS:-0}" 2>&1 | tee "$fuzz_log" || fuzz_status=$?
+stop_hogs
 fuzz_summary=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed$' "$fuzz_log" | tail -n 1 || true)
 if [[ -n "$fuzz_summary" ]]; then
   fuzz_passed=$(sed -E 's/^fuzz: ([0-9]+) passed.*/\1/' <<<"$fuzz_summary")

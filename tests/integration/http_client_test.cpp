@@ -324,11 +324,12 @@ TEST_F(http_client_test, request_larger_than_the_socket_buffer_arrives_whole) {
 }
 
 TEST_F(http_client_test, insecure_non_loopback_endpoint_is_refused_before_any_traffic) {
-  const auto started = std::chrono::steady_clock::now();
+  // No resolve was attempted: `.invalid` never resolves (RFC 6761), so a client that resolved
+  // first would fail with the resolver's error, not insecure_endpoint. Judged by the error and
+  // the counters, not by the wall time (once a 100 ms bound, which a busy machine can exceed).
   const auto r = run(io, http.send({"http", "acs.invalid", 80}, get(), 5s));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), errc::insecure_endpoint);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 100ms);  // no resolve was attempted
   EXPECT_EQ(http.stats().connections_opened, 0u);
   EXPECT_EQ(http.stats().requests_sent, 0u);
 }
