@@ -61,7 +61,7 @@ std::string_view view(const boost::json::string& text) { return {text.data(), te
 }  // namespace
 
 std::string encode_access_token(const token_claims& claims, std::string_view secret) {
-  // Claim order follows the service's tokens (acs-api.md §7); `jti` is the emulator's addition.
+  // Claim order follows the service's tokens (docs/rest-contract.md §7); `jti` is the emulator's addition.
   boost::json::object payload;
   const std::string_view id = claims.identity_id;
   payload["skypeid"] = id.starts_with("8:") ? id.substr(2) : id;

@@ -24,10 +24,10 @@ http::response error(unsigned status, std::string_view code, std::string_view me
 http::response no_content();
 
 /// Sets `Retry-After` (whole seconds, rounded up, as RFC 9110 wants an integer) and
-/// `retry-after-ms` (milliseconds, rounded up), which the SDKs prefer when present (acs-api.md §5).
+/// `retry-after-ms` (milliseconds, rounded up), which the SDKs prefer when present (docs/rest-contract.md §5).
 void set_retry_after(http::response& res, std::chrono::nanoseconds wait);
 
-/// 429 TooManyRequests with Retry-After and retry-after-ms set to `wait` (acs-api.md §10).
+/// 429 TooManyRequests with Retry-After and retry-after-ms set to `wait` (docs/rest-contract.md §10).
 http::response too_many_requests(std::string_view message, std::chrono::nanoseconds wait);
 
 /// The answer of an injected 429/500/502/503/504 (not of the connection faults): the service's

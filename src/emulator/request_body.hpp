@@ -1,6 +1,6 @@
 #pragma once
 /// Reading and validating the identity request bodies (private to src/emulator): the JSON
-/// schemas of acs-api.md §2 with the service's limits.
+/// schemas of docs/rest-contract.md §2 with the service's limits.
 
 #include <boost/json/object.hpp>
 #include <chrono>

@@ -266,7 +266,7 @@ http::response request_handler::create_user(context& ctx) {
     if (auto p = request_body::read_expires_in(ctx.body, lifetime)) return request_body::to_response(*p);
   }
 
-  // Repeatable create (acs-api.md §3: Repeatability-Request-ID is a UUID, Repeatability-First-Sent
+  // Repeatable create (docs/rest-contract.md §3: Repeatability-Request-ID is a UUID, Repeatability-First-Sent
   // an IMF-fixdate that must come with it). A repeat returns the identity the first send made.
   const auto repeat_id = ctx.request.headers.get("Repeatability-Request-ID");
   if (repeat_id) {

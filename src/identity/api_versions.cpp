@@ -37,7 +37,7 @@ constexpr api_version_info table[] = {
     row("2025-06-30", false, true, true, true, false, five_scopes, "stable/2025-06-30 @37c6051"),
     row("2026-07-22", false, true, true, true, false, five_scopes, "models.tsp @204e5a4, routes.tsp @0518e78"),
     row("2026-09-23", false, true, true, true, false, five_scopes, "stable/2026-09-23 @6c3aefc"),
-    row("2025-03-02-preview", true, true, true, true, true, five_scopes, "preview/2025-03-02-preview (acs-api.md §3)"),
+    row("2025-03-02-preview", true, true, true, true, true, five_scopes, "preview/2025-03-02-preview (docs/rest-contract.md §3)"),
     // Its swagger (@55d4440) has no customId and no GET; only its examples do, as "externalId".
     row("2025-04-01-preview", true, true, false, true, false, five_scopes, "preview/2025-04-01-preview @55d4440"),
 };

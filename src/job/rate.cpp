@@ -25,7 +25,7 @@ std::optional<rate> parse_rate(std::string_view text) {
 }
 
 rate service_default_limit(operation op) {
-  // acs-api.md §6, "Service limits for Azure Communication Services": requests per 30 s.
+  // docs/rest-contract.md §6, "Service limits for Azure Communication Services": requests per 30 s.
   constexpr milliseconds window{30'000};
   switch (op) {
     case operation::create_user: return {1000, window};

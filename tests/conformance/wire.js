@@ -17,7 +17,7 @@ const notCompared = new Set([
   // The SDK's explicit `Connection: keep-alive` is HTTP/1.1's default; acsbatch keeps alive too.
   "connection",
   // acsbatch adds these optional idempotency headers to create_user when the run keeps a
-  // journal (state.path); the service accepts them (acs-api.md §3) and the SDK never sends them.
+  // journal (state.path); the service accepts them (docs/rest-contract.md §3) and the SDK never sends them.
   "repeatability-request-id",
   "repeatability-first-sent",
 ]);

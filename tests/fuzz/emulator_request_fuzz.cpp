@@ -11,7 +11,7 @@
 // In the target and the body, `{id}` becomes an identity the harness created first (encoded in
 // the target, raw in the body) and `{token}` a token issued to it. The signed copy keeps (and
 // signs) an x-ms-date the request has. A header `x-fuzz-peer: remote` makes the peer
-// non-loopback. The clock is fixed at the acs-api.md vector date (so seeds signed then verify);
+// non-loopback. The clock is fixed at the docs/rest-contract.md vector date (so seeds signed then verify);
 // the steady clock advances 7 ms per request.
 //
 // Properties: respond never throws; no exception reaches its last-resort 500; an answer has a

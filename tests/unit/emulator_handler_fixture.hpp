@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the request_handler tests: a handler with the acs-api.md test key and helpers that
+// Shared by the request_handler tests: a handler with the docs/rest-contract.md test key and helpers that
 // sign requests exactly as the SDK does.
 
 #include <gtest/gtest.h>
@@ -28,7 +28,7 @@ inline std::string test_key() {
   return key;
 }
 
-// "Wed, 25 Nov 2026 11:58:14 GMT", the date of the acs-api.md vectors.
+// "Wed, 25 Nov 2026 11:58:14 GMT", the date of the docs/rest-contract.md vectors.
 const clock_point vector_date =
     std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + 11h + 58min + 14s;
 
@@ -59,7 +59,7 @@ inline std::string encode_id(std::string_view id) {
 
 class handler_fixture : public ::testing::Test {
  public:
-  /// The acs-api.md key and resource; no limits, faults or latency.
+  /// The docs/rest-contract.md key and resource; no limits, faults or latency.
   static handler_options base_options() {
     handler_options options;
     options.access_key = test_key();

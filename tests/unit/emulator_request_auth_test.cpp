@@ -10,7 +10,7 @@ namespace {
 using namespace std::chrono_literals;
 using namespace test;
 
-// HMAC verification as the service does it (acs-api.md §4, §8, §10), incl. the SDK vectors.
+// HMAC verification as the service does it (docs/rest-contract.md §4, §8, §10), incl. the SDK vectors.
 class EmulatorRequestAuth : public handler_fixture {};
 
 TEST_F(EmulatorRequestAuth, AcceptsTheExactSignedRequestOfVectorV1) {

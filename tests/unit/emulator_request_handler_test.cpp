@@ -254,7 +254,7 @@ namespace {
 
 using namespace test;
 
-/// A signed create carrying Repeatability-* headers (acs-api.md §3).
+/// A signed create carrying Repeatability-* headers (docs/rest-contract.md §3).
 http::request repeatable_create(const std::string& request_id, std::optional<std::string> first_sent,
                                 clock_point now) {
   auto req = signed_request("POST", "/identities?api-version=2023-10-01", "", now);

@@ -55,7 +55,7 @@ TEST(JobRate, ParsesCountsAndWindows) {
 }
 
 TEST(JobRate, ServiceDefaultsAreThePublishedLimits) {
-  // acs-api.md §6: per 30 s, 1000 for creates and tokens, 500 for deletes and revokes.
+  // docs/rest-contract.md §6: per 30 s, 1000 for creates and tokens, 500 for deletes and revokes.
   for (const auto op : {operation::create_user, operation::create_user_and_token, operation::issue_token,
                         operation::get_user}) {
     EXPECT_EQ(service_default_limit(op).count, 1000) << to_string(op);

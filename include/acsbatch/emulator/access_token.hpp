@@ -1,5 +1,5 @@
 #pragma once
-/// The emulator's access tokens: JWT-shaped like the service's (acs-api.md §7), but HS256-signed
+/// The emulator's access tokens: JWT-shaped like the service's (docs/rest-contract.md §7), but HS256-signed
 /// with an emulator-internal secret so the emulator can later tell its own tokens apart.
 
 #include <cstdint>

@@ -40,7 +40,7 @@ struct fault_rule {
   fault_kind kind = fault_kind::internal_error;
   double probability = 0;  ///< per eligible request, in [0,1]
   /// Retry-After (whole seconds, rounded up) and retry-after-ms of a 429 or 503; nullopt sends
-  /// neither (a 429 the SDK will not retry, acs-api.md §5).
+  /// neither (a 429 the SDK will not retry, docs/rest-contract.md §5).
   std::optional<std::chrono::milliseconds> retry_after = std::chrono::milliseconds{1000};
   friend bool operator==(const fault_rule&, const fault_rule&) = default;
 };

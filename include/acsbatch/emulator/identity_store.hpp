@@ -92,7 +92,7 @@ class identity_store {
     bool created = true;  ///< false when an existing customId binding was returned
   };
   /// Creates an identity. With a customId already bound to a live identity, returns that one
-  /// instead (the service's idempotent mapping, acs-api.md §3).
+  /// instead (the service's idempotent mapping, docs/rest-contract.md §3).
   create_result create(std::optional<std::string_view> custom_id = std::nullopt,
                        time_point now = std::chrono::system_clock::now());
   /// Creates an identity for a request carrying `Repeatability-Request-ID: request_id`: a

@@ -1,5 +1,5 @@
 #pragma once
-/// Server side of ACS HMAC-SHA256 authentication (acs-api.md §4, §8, §10): recompute the
+/// Server side of ACS HMAC-SHA256 authentication (docs/rest-contract.md §4, §8, §10): recompute the
 /// content hash and the string-to-sign from what arrived, and compare in constant time.
 
 #include <chrono>

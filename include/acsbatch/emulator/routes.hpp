@@ -1,6 +1,6 @@
 #pragma once
 /// Which operation a request-target names, and which api-versions the emulator answers:
-/// the routing table of the ACS Identity REST API (acs-api.md §2, §3), free of any I/O.
+/// the routing table of the ACS Identity REST API (docs/rest-contract.md §2, §3), free of any I/O.
 
 #include <optional>
 #include <string>

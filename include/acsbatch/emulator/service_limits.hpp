@@ -1,5 +1,5 @@
 #pragma once
-/// The ACS Identity service limits (acs-api.md §6) as the emulator enforces them: per
+/// The ACS Identity service limits (docs/rest-contract.md §6) as the emulator enforces them: per
 /// operation, at most N requests in any sliding window of W. What is configured, not how it is
 /// enforced (that is sliding_window_limiter).
 
@@ -36,7 +36,7 @@ struct service_limits {
   friend bool operator==(const service_limits&, const service_limits&) = default;
 };
 
-/// The published limits (acs-api.md §6), each its own counter: create_user 1000/30s,
+/// The published limits (docs/rest-contract.md §6), each its own counter: create_user 1000/30s,
 /// create_user_and_token 1000/30s (the docs list "Create identity" and "createUserAndToken" as
 /// separate rows, so a createUserAndToken does not use up create_user's allowance),
 /// issue_token 1000/30s, delete_user 500/30s, revoke_tokens 500/30s, exchange_teams_token
