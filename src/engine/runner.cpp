@@ -119,6 +119,8 @@ void runner::finish_worker(std::exception_ptr e) {
         workers_.push_back(cleaners.back());
       }
     } else {
+      for (const auto op : job::all_operations)
+        if (const auto peak = sends_.peak(op)) report_.sent_at_most(std::string(job::to_string(op)), peak);
       done = std::move(done_);
       first = first_exception_;
     }

@@ -107,6 +107,7 @@ std::optional<runner::send_slot_wait> runner::try_send_slot(job::operation op) {
   const auto reserved_at = limiter_.reserve(op, now);
   if (reserved_at > now) return send_slot_wait{reserved_at};
   if (const auto retry_at = limiter_.admit(op, now)) return send_slot_wait{*retry_at, true};
+  sends_.record(op, now);
   return std::nullopt;
 }
 
@@ -118,8 +119,12 @@ asio::awaitable<bool> runner::wait_for_send_slot(job::operation op, send_slot_wa
       wait = {limiter_.reserve(op, clock::now())};
       continue;
     }
-    const auto retry_at = limiter_.admit(op, clock::now());
-    if (!retry_at) co_return true;
+    const auto now = clock::now();
+    const auto retry_at = limiter_.admit(op, now);
+    if (!retry_at) {
+      sends_.record(op, now);
+      co_return true;
+    }
     wait = {*retry_at, true};
   }
 }

@@ -28,6 +28,8 @@ void add(operation_totals& into, const operation_totals& from) {
   into.failed += from.failed;
   into.retries += from.retries;
   into.throttled += from.throttled;
+  // Of any one run: runs of one job (resumes, shards) may or may not have overlapped in time.
+  into.peak_sends_per_s = std::max(into.peak_sends_per_s, from.peak_sends_per_s);
   into.latency.merge(from.latency);
   into.service_latency.merge(from.service_latency);
 }

@@ -223,6 +223,8 @@ report_document to_document(const json::object& root, const reader& r) {
     totals.failed = r.count(r.member(op, "failed", where), where + ".failed");
     totals.retries = r.count(r.member(op, "retries", where), where + ".retries");
     totals.throttled = r.count(r.member(op, "throttled", where), where + ".throttled");
+    if (const auto* peak = op.if_contains("peak_sends_per_s"))
+      totals.peak_sends_per_s = r.count(*peak, where + ".peak_sends_per_s");
     try {
       totals.latency = histogram_from_json(r.member(op, "histogram", where));
     } catch (const std::invalid_argument& e) {

@@ -85,7 +85,8 @@ std::string head_json(const report_document& d) {
     append_json_string(head, name);
     head += ":{\"count\":" + std::to_string(totals.count) + ",\"ok\":" + std::to_string(totals.ok) +
             ",\"failed\":" + std::to_string(totals.failed) + ",\"retries\":" + std::to_string(totals.retries) +
-            ",\"throttled\":" + std::to_string(totals.throttled) + ",\"latency_ms\":" + latency_json(totals.latency) +
+            ",\"throttled\":" + std::to_string(totals.throttled) +
+            ",\"peak_sends_per_s\":" + std::to_string(totals.peak_sends_per_s) + ",\"latency_ms\":" + latency_json(totals.latency) +
             (totals.service_latency.count() > 0 ? ",\"service_latency_ms\":" + latency_json(totals.service_latency)
                                                 : std::string()) +
             ",\"histogram\":" + histogram_json(totals.latency) +

@@ -1,4 +1,4 @@
-// The token bucket and the retry policy, driven with a fake clock and a seeded random source.
+// The token bucket, the sliding window, the send-rate meter and the retry policy, driven with a fake clock and a seeded random source.
 
 #include <gtest/gtest.h>
 
@@ -6,6 +6,7 @@
 
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/engine/retry_policy.hpp"
+#include "acsbatch/engine/send_rate_meter.hpp"
 #include "acsbatch/engine/sliding_window.hpp"
 #include "acsbatch/engine/token_bucket.hpp"
 
@@ -184,6 +185,28 @@ TEST(SlidingWindow, AdmitsNPerWindowOnActualTimes) {
   EXPECT_EQ(window.admit(t0 + 999ms), t0 + 1s);
   EXPECT_FALSE(window.admit(t0 + 1s));
   EXPECT_EQ(window.admit(t0 + 1s), t0 + 1s + 10ms);
+}
+
+TEST(SendRateMeter, CountsTheBusiestHalfOpenWindowPerOperation) {
+  send_rate_meter meter{1s};
+  const clock::time_point t0{};
+  EXPECT_EQ(meter.peak(job::operation::create_user), 0u);
+  // Three sends inside [0, 1 s), then one exactly 1 s after the first: the first has left the
+  // window (half-open, as the limiter counts), so the peak stays 3 …
+  meter.record(job::operation::create_user, t0);
+  meter.record(job::operation::create_user, t0 + 400ms);
+  meter.record(job::operation::create_user, t0 + 999ms);
+  meter.record(job::operation::create_user, t0 + 1s);
+  EXPECT_EQ(meter.peak(job::operation::create_user), 3u);
+  // … until a send lands inside the window of 400 ms … 1 400 ms: four.
+  meter.record(job::operation::create_user, t0 + 1'399ms);
+  EXPECT_EQ(meter.peak(job::operation::create_user), 4u);
+  // A quiet spell does not lower the peak; another operation has its own.
+  meter.record(job::operation::create_user, t0 + 60s);
+  EXPECT_EQ(meter.peak(job::operation::create_user), 4u);
+  meter.record(job::operation::delete_user, t0 + 60s);
+  EXPECT_EQ(meter.peak(job::operation::delete_user), 1u);
+  EXPECT_EQ(meter.peak(job::operation::issue_token), 0u);
 }
 
 }  // namespace

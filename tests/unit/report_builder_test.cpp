@@ -117,6 +117,7 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
   {
     report_builder builder(info(), path, true);
     for (const auto& item : three_items()) builder.add(item);
+    builder.sent_at_most("create_user", 7);
     builder.write(start + 2'500ms);
   }
   const std::string text = read(path);
@@ -143,8 +144,10 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
   const auto& operations = summary.at("operations").as_object();
   EXPECT_THAT(keys(operations), ElementsAre("create_user", "issue_token"));
   const auto& create = operations.at("create_user").as_object();
-  EXPECT_THAT(keys(create), ElementsAre("count", "ok", "failed", "retries", "throttled", "latency_ms", "histogram"));
+  EXPECT_THAT(keys(create), ElementsAre("count", "ok", "failed", "retries", "throttled", "peak_sends_per_s",
+                                        "latency_ms", "histogram"));
   EXPECT_EQ(create.at("count"), 2);
+  EXPECT_EQ(create.at("peak_sends_per_s"), 7);
   EXPECT_EQ(create.at("ok"), 2);
   EXPECT_EQ(create.at("failed"), 0);
   EXPECT_EQ(create.at("retries"), 0);
@@ -165,6 +168,7 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
   EXPECT_EQ(issue.at("failed"), 1);
   EXPECT_EQ(issue.at("retries"), 2);  // attempts - 1
   EXPECT_EQ(issue.at("throttled"), 1);
+  EXPECT_EQ(issue.at("peak_sends_per_s"), 0);  // not measured
   EXPECT_EQ(issue.at("latency_ms").at("max").as_double(), 30.0);
   // The histogram: exact sum/min/max in µs and its non-empty buckets, ascending.
   const auto& histogram = create.at("histogram").as_object();

@@ -36,6 +36,7 @@
 #include "acsbatch/engine/rate_limiter.hpp"
 #include "acsbatch/engine/retry_policy.hpp"
 #include "acsbatch/engine/run_journal.hpp"
+#include "acsbatch/engine/send_rate_meter.hpp"
 #include "acsbatch/identity/client.hpp"
 #include "acsbatch/job/job.hpp"
 #include "acsbatch/report/report_builder.hpp"
@@ -169,6 +170,7 @@ class runner {
   report::report_builder& report_;
   item_stream& source_;
   rate_limiter& limiter_;
+  send_rate_meter sends_;  // what the limiter let out, per operation: the report's peak_sends_per_s
   run_journal* journal_;
   retry_policy retry_;
   std::chrono::steady_clock::time_point started_;

@@ -1,6 +1,7 @@
 #pragma once
 /// A job file, loaded and validated: what to do to which users, against which resource.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -16,6 +17,9 @@
 namespace acsbatch::job {
 
 enum class operation { create_user, create_user_and_token, issue_token, revoke_tokens, delete_user, get_user };
+inline constexpr std::array all_operations{operation::create_user, operation::create_user_and_token,
+                                           operation::issue_token,  operation::revoke_tokens,
+                                           operation::delete_user,  operation::get_user};
 
 /// "create_user", "issue_token", … as written in job files and reports.
 std::string_view to_string(operation op);

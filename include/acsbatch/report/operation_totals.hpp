@@ -10,6 +10,9 @@ namespace acsbatch::report {
 
 struct operation_totals {
   std::uint64_t count = 0, ok = 0, failed = 0, retries = 0, throttled = 0;
+  /// The most attempts sent in any one-second window, counted where the client let them go
+  /// (engine::send_rate_meter); 0 when not measured (a report from before it was).
+  std::uint64_t peak_sends_per_s = 0;
   latency_histogram latency;  ///< load mode: from each iteration's intended start
   latency_histogram service_latency;  ///< load mode only: from the request's send (service time)
 };

@@ -115,6 +115,11 @@ class report_builder {
   /// outside the window that rates are measured over.
   void load_ended(std::chrono::system_clock::time_point at) { load_ended_ = at; }
 
+  /// The engine's count of the most attempts of `op` it sent in any one-second window.
+  void sent_at_most(const std::string& op, std::uint64_t per_second) {
+    operations_[op].peak_sends_per_s = per_second;
+  }
+
   const item_totals& items() const { return items_; }
   const std::map<std::string, operation_totals>& operations() const { return operations_; }
 
