@@ -18,8 +18,7 @@ constexpr std::uint32_t min_answers_after_throttle = 8;
 constexpr double clean_share = 0.01;
 constexpr double max_probe_step = 0.25;
 constexpr double recut_factor = 0.9;
-constexpr auto fresh_phase = std::chrono::seconds{2};
-constexpr auto probe_round = std::chrono::seconds{1};
+constexpr auto cut_round = std::chrono::seconds{1};
 
 double seconds(throttle_controller::clock::duration d) { return seconds_d(d).count(); }
 
@@ -83,6 +82,7 @@ void throttle_controller::on_answer(clock::time_point now, bool throttled, clock
     if (!phase_first_throttle_retry_at_) phase_first_throttle_retry_at_ = retry_at;
   } else {
     ++phase_admitted_;
+    record_admitted(now);
     if (phase_first_throttle_retry_at_) ++window_successes_after_throttle_;
   }
   if (throttled || phase_first_throttle_retry_at_) ++window_answers_after_throttle_;
@@ -138,24 +138,37 @@ void throttle_controller::close_window(clock::time_point now) {
                                  window_answers_after_throttle_ >= min_answers_after_throttle &&
                                  window_successes_after_throttle_ >=
                                      interleaved_successes * window_answers_after_throttle_;
-        if (!interleaved) {
+        // One cut per second at most once paced (the horizon the admitted rate is measured
+        // over): the answers right after a cut still carry the excess sent before it.
+        const bool cut_recently = cuts_ > 0 && now - last_cut_ < cut_round;
+        if (!interleaved && !cut_recently) {
           suspect(now, share, send_rate);
           return;  // the verification window starts when the pause ends
         }
-        if (regime_ == regime::unthrottled) regime_ = regime::rate_independent;
-        learn_background(share, window_.answers, true);
+        if (interleaved) {
+          if (regime_ == regime::unthrottled) regime_ = regime::rate_independent;
+          learn_background(share, window_.answers, true);
+        }
       } else if (b > 0) {
         learn_background(share, window_.answers, false);
       }
-      if (regime_ == regime::rate_limited && pace_ && share < std::max(clean_share, b + margin / 2)) {
+      if (regime_ == regime::rate_limited && pace_ && share >= std::max(clean_share, b + margin / 2)) {
+        // A little throttling while paced: the last probe went past the limit (go back to the
+        // pace before it), or the limit crept down (ease off by 2 %). No pause: each throttled
+        // request waits its own Retry-After.
+        if (pace_before_probe_ && now - last_probe_ <= 2 * probe_round()) pace_ = capped(*pace_before_probe_);
+        else pace_ = capped(*pace_ * 0.98);
+        pace_before_probe_.reset();
+        probe_step_ = 0.02;
+        last_probe_ = now;  // the next probe waits a round
+      } else if (regime_ == regime::rate_limited && pace_ && share < std::max(clean_share, b + margin / 2)) {
         // Probe once a round, and only when the pace is what holds the operation back.
-        if (send_rate >= 0.9 * *pace_ && now - last_probe_ >= probe_round) {
+        if (send_rate >= 0.9 * *pace_ && now - last_probe_ >= probe_round()) {
+          pace_before_probe_ = pace_;
           pace_ = capped(*pace_ * (1 + probe_step_));
           probe_step_ = std::min(probe_step_ * 2, max_probe_step);
           last_probe_ = now;
         }
-      } else if (regime_ == regime::rate_limited) {
-        probe_step_ = 0.02;
       }
       break;
     }
@@ -163,13 +176,27 @@ void throttle_controller::close_window(clock::time_point now) {
   window_ = window_counts{.start = now};
   window_answers_after_throttle_ = 0;
   window_successes_after_throttle_ = 0;
-  if (!phase_first_throttle_retry_at_) return;
-  // A phase without throttling for long ends: its admitted count would understate the rate.
-  if (now - phase_start_ > fresh_phase && share == 0) {
-    phase_start_ = now;
-    phase_admitted_ = 0;
-    phase_first_throttle_retry_at_.reset();
-  }
+}
+
+void throttle_controller::record_admitted(clock::time_point now) {
+  const auto slot = (now - clock::time_point{}) / admitted_slot;
+  auto& bucket = admitted_slots_[static_cast<std::size_t>(slot % admitted_slots_.size())];
+  if (bucket.slot != slot) bucket = {slot, 0};
+  ++bucket.count;
+}
+
+double throttle_controller::admitted_rate(clock::time_point now) const {
+  const auto slot = (now - clock::time_point{}) / admitted_slot;
+  const auto span = std::clamp<long long>(service_window_ / admitted_slot, 1, admitted_slots_.size());
+  std::uint64_t count = 0;
+  for (const auto& bucket : admitted_slots_)
+    if (bucket.slot <= slot && slot - bucket.slot < span) count += bucket.count;
+  return static_cast<double>(count) / seconds(span * admitted_slot);
+}
+
+throttle_controller::clock::duration throttle_controller::probe_round() const {
+  // A probe shows its effect once the service's window has moved past it.
+  return std::max<clock::duration>(std::chrono::seconds{1}, service_window_);
 }
 
 void throttle_controller::learn_background(double share, std::uint32_t answers, bool reset_if_empty) {
@@ -183,9 +210,17 @@ void throttle_controller::learn_background(double share, std::uint32_t answers, 
 void throttle_controller::suspect(clock::time_point now, double share, double send_rate) {
   // "N per W" as the service counts it: admitted since the phase began, over the time from then
   // until the service said room comes back (the first throttled answer's Retry-After).
+  // That holds only for the first event of a run, which met the service's window empty; later the
+  // window holds older admissions too, and the admitted rate of the last second is the limit.
   std::optional<double> estimate;
-  if (phase_first_throttle_retry_at_ && *phase_first_throttle_retry_at_ > phase_start_)
+  if (cuts_ == 0 && phase_first_throttle_retry_at_ && *phase_first_throttle_retry_at_ > phase_start_) {
+    // … and tells the window's length: the service counts "N per W" with this W.
+    service_window_ = std::clamp<clock::duration>(*phase_first_throttle_retry_at_ - phase_start_,
+                                                  admitted_slot, admitted_slot * admitted_slots_.size());
     estimate = phase_admitted_ / seconds(*phase_first_throttle_retry_at_ - phase_start_);
+  } else if (const double admitted = admitted_rate(now); admitted > 0) {
+    estimate = admitted;
+  }
   const double current = pace_.value_or(send_rate);
   double next = estimate.value_or(current / 2);
   if (regime_ == regime::rate_limited) next = std::clamp(std::min(next, current * recut_factor), current / 2, current);
@@ -197,6 +232,7 @@ void throttle_controller::suspect(clock::time_point now, double share, double se
   verify_from_ = paused_until_;
   regime_ = regime::verifying;
   ++cuts_;
+  last_cut_ = now;
   phase_start_ = paused_until_;
   phase_admitted_ = 0;
   phase_first_throttle_retry_at_.reset();

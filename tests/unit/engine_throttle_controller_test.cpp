@@ -72,7 +72,7 @@ tally simulate(throttle_controller& controller, service& svc, double demand, dou
     }
     if (now >= controller.paused_until()) {
       const double rate = std::min(demand, controller.pace().value_or(demand));
-      credit = std::min(credit + rate / 1000.0, std::max(1.0, rate / 1000.0));
+      credit = std::min(credit + rate / 1000.0, 1.0 + rate / 1000.0);  // no banking during pauses
       while (credit >= 1) {
         credit -= 1;
         controller.on_sent(now);
@@ -109,6 +109,23 @@ TEST(ThrottleController, LearnsAnUndeclaredLimitAndKeepsThrottlingUnderFivePerce
   EXPECT_LT(*controller.pace(), 240);
   // 25 s at the limit: at least 90 % of what the limit allows.
   EXPECT_GE(ok_after_warmup, 0.9 * 200 * 25);
+  EXPECT_LE(static_cast<double>(total.throttled) / total.sent, 0.05) << total.throttled << " of " << total.sent;
+}
+
+TEST(ThrottleController, LearnsAThirtySecondWindowAsTheServicePublishesIt) {
+  // ACS counts "1 000 per 30 s": a client that sends fast is told after 1 000 to wait ~29 s.
+  throttle_controller controller{{}};
+  service svc;
+  svc.window = 30s;
+  svc.limit_at = [](double) { return 1000.0 / 30; };
+  std::uint64_t ok_late = 0;
+  const auto total = simulate(controller, svc, 500, 150, [&](int s, const tally& t) {
+    if (s > 60) ok_late += t.ok;
+  });
+  ASSERT_TRUE(controller.pace());
+  EXPECT_GT(*controller.pace(), 0.8 * 1000 / 30);
+  EXPECT_LT(*controller.pace(), 1.2 * 1000 / 30);
+  EXPECT_GE(ok_late, 0.85 * 1000 / 30 * 90);
   EXPECT_LE(static_cast<double>(total.throttled) / total.sent, 0.05) << total.throttled << " of " << total.sent;
 }
 

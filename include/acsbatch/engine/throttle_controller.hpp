@@ -19,6 +19,7 @@
 ///   by 2 %, then 4 %, 8 %… (reset by a cut), so a limit that was raised is found in seconds.
 /// The pace never exceeds `ceiling` (a limit the job declared, or none).
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -73,6 +74,10 @@ class throttle_controller {
   void suspect(clock::time_point now, double share, double send_rate);
   double capped(double rate) const;
   void learn_background(double share, std::uint32_t answers, bool reset_if_empty);
+  void record_admitted(clock::time_point now);
+  /// Successful answers per second over the last service window (as learned; 1 s before).
+  double admitted_rate(clock::time_point now) const;
+  clock::duration probe_round() const;
 
   settings settings_;
   regime regime_ = regime::unthrottled;
@@ -85,9 +90,18 @@ class throttle_controller {
   double background_throttled_ = 0;
   regime regime_before_cut_ = regime::unthrottled;
   clock::time_point last_probe_{};
+  clock::time_point last_cut_{};
   double last_share_ = 0;
   std::optional<double> pace_;
   std::optional<double> pace_before_cut_;
+  std::optional<double> pace_before_probe_;
+  static constexpr clock::duration admitted_slot = std::chrono::milliseconds{250};
+  struct admitted_bucket {
+    long long slot = -1;
+    std::uint64_t count = 0;
+  };
+  std::array<admitted_bucket, 128> admitted_slots_{};  // 32 s
+  clock::duration service_window_ = std::chrono::seconds{1};
   double share_before_cut_ = 0;
   clock::time_point paused_until_{};
   clock::time_point verify_from_{};
