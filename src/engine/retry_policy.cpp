@@ -36,13 +36,24 @@ bool retry_policy::may_have_reached_service(const identity::error& e) {
          !is_code(e, errc::tls_failed);
 }
 
-retry_decision retry_policy::decide(const identity::error& failure, unsigned attempt, bool idempotent,
+bool retry_policy::is_throttling(const identity::error& e) { return e.http_status == 429 || e.http_status == 503; }
+
+retry_decision retry_policy::decide(const identity::error& failure, const attempt_history& history, bool idempotent,
                                     std::mt19937_64& random) const {
   if (!kind_enabled(failure, settings_.on)) return {retry_verdict::give_up_not_retryable, {}};
   if (!idempotent && may_have_reached_service(failure)) return {retry_verdict::give_up_unsafe, {}};
-  if (attempt >= settings_.max_attempts) return {retry_verdict::give_up_attempts, {}};
+  // With a throttling budget, 429/503 spend time, not attempts; the other failures count alone.
+  const bool budgeted = settings_.throttled_for.has_value();
+  const bool throttling = budgeted && is_throttling(failure);
+  const unsigned counted = budgeted ? history.attempts - std::min(history.throttled, history.attempts) : history.attempts;
+  if (throttling) {
+    if (history.throttled_time >= *settings_.throttled_for) return {retry_verdict::give_up_throttled, {}};
+  } else if (counted >= settings_.max_attempts) {
+    return {retry_verdict::give_up_attempts, {}};
+  }
   if (failure.retry_after) return {retry_verdict::retry, std::max(*failure.retry_after, std::chrono::milliseconds{0})};
-  // Full jitter: uniform in [0, min(cap, base·2^(attempt−1))].
+  // Full jitter: uniform in [0, min(cap, base·2^(n−1))], n the attempts of this kind so far.
+  const unsigned attempt = std::max(1u, throttling ? history.throttled : counted);
   const auto exponent = std::min(attempt - 1, 30u);
   const auto ceiling = std::min<std::int64_t>(settings_.max_backoff.count(),
                                               settings_.initial_backoff.count() << exponent);

@@ -21,7 +21,8 @@ namespace {
 using clock = std::chrono::steady_clock;
 namespace asio = boost::asio;
 
-retry_settings to_settings(const job::retry_spec& spec) {
+/// A load test reports throttling as results: its 429/503 count as attempts.
+retry_settings to_settings(const job::retry_spec& spec, bool load_test) {
   retry_settings out;
   out.max_attempts = spec.max_attempts;
   out.initial_backoff = spec.initial_backoff;
@@ -30,6 +31,8 @@ retry_settings to_settings(const job::retry_spec& spec) {
   out.on.server_errors = spec.on_500 || spec.on_502 || spec.on_503 || spec.on_504;
   out.on.timeouts = spec.on_timeout;
   out.on.connection = spec.on_connection;
+  if (load_test) out.throttled_for.reset();
+  else out.throttled_for = spec.throttled_for;
   return out;
 }
 
@@ -65,7 +68,7 @@ runner::runner(const job::job& job, identity::identity_client& client, report::r
       source_(source),
       limiter_(limiter),
       journal_(journal),
-      retry_(to_settings(job.retry)),
+      retry_(to_settings(job.retry, job.load.has_value())),
       started_(started) {}
 
 runner::~runner() = default;

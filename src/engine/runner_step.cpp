@@ -5,6 +5,7 @@
 
 #include "worker_state.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 #include <type_traits>
 
@@ -63,7 +64,12 @@ bool status_enabled(const job::retry_spec& spec, unsigned status) {
   }
 }
 
-constexpr auto default_throttle_pause = std::chrono::seconds{1};
+/// "12.5 s": for messages about time spent.
+std::string seconds_text(std::chrono::milliseconds d) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f s", static_cast<double>(d.count()) / 1000.0);
+  return buffer;
+}
 
 /// Awaits one identity operation: its value goes to `take` (a void result's `take` gets none),
 /// its error to the attempt with the error's status.
@@ -201,6 +207,8 @@ asio::awaitable<report::step_outcome> runner::run_step(item_context& item,
       co_return out;
     }
   }
+  unsigned throttled_attempts = 0;
+  std::optional<clock::time_point> first_throttled;
   for (;;) {
     ++out.attempts;
     bool slot_taken = !cancelled_;
@@ -212,8 +220,14 @@ asio::awaitable<report::step_outcome> runner::run_step(item_context& item,
     }
     const auto sent = clock::now();
     auto result = co_await attempt(step, user_id, item.custom_id, item.create_key);
-    out.latency = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent);
+    const auto answered = clock::now();
+    out.latency = std::chrono::duration_cast<std::chrono::microseconds>(answered - sent);
     out.http_status = result.http_status;
+    // Every answer teaches the operation's controller; a transport failure is no answer.
+    if (!result.error) limiter_.on_answer(step.op, answered, false, {});
+    else if (result.error->http_status != 0)
+      limiter_.on_answer(step.op, answered, retry_policy::is_throttling(*result.error),
+                         result.error->retry_after.value_or(std::chrono::milliseconds{0}));
     {
       std::lock_guard lock{mutex_};
       ++progress_.requests;
@@ -246,10 +260,12 @@ asio::awaitable<report::step_outcome> runner::run_step(item_context& item,
     }
     out.error_code = error_code_name(failure);
     out.error_message = failure.describe();
+    if (retry_policy::is_throttling(failure)) {
+      if (!first_throttled) first_throttled = answered;
+      ++throttled_attempts;
+    }
     if (failure.http_status == 429) {
       ++out.throttled;
-      const auto now = clock::now();
-      limiter_.on_throttled(step.op, now, now + failure.retry_after.value_or(default_throttle_pause));
       std::lock_guard lock{mutex_};
       ++progress_.throttled;
     }
@@ -262,9 +278,19 @@ asio::awaitable<report::step_outcome> runner::run_step(item_context& item,
       co_return out;
     }
     if (!status_enabled(job_.retry, failure.http_status)) co_return out;
-    const auto decision =
-        retry_.decide(failure, out.attempts, is_idempotent(step.op, !item.custom_id.empty() || repeatability_honoured_),
-                      thread_random());
+    const attempt_history history{
+        .attempts = out.attempts,
+        .throttled = throttled_attempts,
+        .throttled_time = first_throttled ? std::chrono::duration_cast<std::chrono::milliseconds>(answered - *first_throttled)
+                                          : std::chrono::milliseconds{0}};
+    const auto decision = retry_.decide(
+        failure, history, is_idempotent(step.op, !item.custom_id.empty() || repeatability_honoured_), thread_random());
+    if (decision.verdict == retry_verdict::give_up_throttled) {
+      out.error_message += " — throttled for " + seconds_text(history.throttled_time) + " (" +
+                           std::to_string(throttled_attempts) + " answers 429/503), the retry.throttled_for budget (" +
+                           seconds_text(*retry_.settings().throttled_for) + ")";
+      co_return out;
+    }
     if (decision.verdict == retry_verdict::give_up_unsafe) {
       out.error_message += " — not retried: the create may have reached the service, and repeating it "
                            "could make a second identity";
@@ -276,6 +302,7 @@ asio::awaitable<report::step_outcome> runner::run_step(item_context& item,
       std::lock_guard lock{mutex_};
       ++progress_.retries;
     }
+    if (retry_policy::is_throttling(failure)) out.throttle_wait += decision.delay;
     if (!co_await wait_until(clock::now() + decision.delay)) {
       out.error_code = "cancelled";
       co_return out;

@@ -33,7 +33,8 @@ std::string belongs_under(std::string_view key) {
   else if (key == "create" || key == "from_file" || key == "from_state" || key == "from_report") section = "users";
   else if (key == "request" || key == "grace") section = "timeouts";
   else if (key == "per_second" || key == "burst" || key == "adaptive" || key == "per_operation") section = "rate_limit";
-  else if (key == "max_attempts" || key == "initial_backoff" || key == "max_backoff") section = "retry";
+  else if (key == "max_attempts" || key == "initial_backoff" || key == "max_backoff" ||
+           key == "throttled_for") section = "retry";
   else if (key == "path" || key == "items") section = "report";
   else if (key == "scopes" || key == "expires_in") return "it belongs to a step, e.g. - issue_token: {scopes: [voip]}";
   if (section.empty()) return {};

@@ -6,10 +6,11 @@
 namespace acsbatch::job::detail {
 namespace {
 
-constexpr std::string_view retry_keys[] = {"max_attempts", "initial_backoff", "max_backoff", "on"};
+constexpr std::string_view retry_keys[] = {"max_attempts", "initial_backoff", "max_backoff", "throttled_for", "on"};
 constexpr std::string_view retry_conditions[] = {"429", "500", "502", "503", "504", "timeout", "connection"};
 constexpr std::uint64_t max_attempts = 100;
 constexpr std::chrono::milliseconds max_backoff{std::chrono::hours{1}};
+constexpr std::chrono::milliseconds max_throttled_for{std::chrono::hours{24}};
 
 bool& flag_for(retry_spec& out, std::string_view condition) {
   if (condition == "429") return out.on_429;
@@ -72,6 +73,13 @@ void read_retry(reader& r, const entry& section, retry_spec& out) {
       if (const auto value = read_backoff(r, e)) {
         out.max_backoff = *value;
         max_at = &e;
+      }
+    } else if (e.key == "throttled_for") {
+      if (const auto value = r.duration(e)) {
+        if (*value <= std::chrono::milliseconds{0} || *value > max_throttled_for)
+          r.report().error(e.value_at, e.path + " must be longer than 0s and at most 24h");
+        else
+          out.throttled_for = *value;
       }
     } else if (e.key == "on") {
       read_conditions(r, e, out);

@@ -52,38 +52,6 @@ TEST(TokenBucket, IdleTimeRefillsOnlyUpToTheBurst) {
   EXPECT_EQ(bucket.reserve(later), later + 100ms);
 }
 
-TEST(TokenBucket, ThrottlePausesUntilRetryAfter) {
-  token_bucket bucket{{.per_second = 100, .burst = 10}};
-  const clock::time_point t0{};
-  bucket.reserve(t0);
-  bucket.on_throttled(t0, t0 + 2s);
-  EXPECT_EQ(bucket.reserve(t0), t0 + 2s);
-  EXPECT_EQ(bucket.reserve(t0), t0 + 2s + 10ms);  // no burst right after the pause
-}
-
-TEST(TokenBucket, AdaptiveHalvesOncePerSecondAndRecoversAdditively) {
-  token_bucket bucket{{.per_second = 100, .burst = 1, .adaptive = true}};
-  const clock::time_point t0{};
-  bucket.reserve(t0);
-  bucket.on_throttled(t0 + 1s, t0 + 1s);
-  EXPECT_DOUBLE_EQ(bucket.current_rate(), 50);
-  bucket.on_throttled(t0 + 1s + 500ms, t0 + 1s);  // same burst of 429s: counted once
-  EXPECT_DOUBLE_EQ(bucket.current_rate(), 50);
-  bucket.on_throttled(t0 + 2s + 500ms, t0 + 2s);
-  EXPECT_DOUBLE_EQ(bucket.current_rate(), 25);
-  bucket.reserve(t0 + 4s + 500ms);  // 2 s without 429: +2 × 5 % of 100
-  EXPECT_NEAR(bucket.current_rate(), 35, 1e-9);
-  bucket.reserve(t0 + 60s);
-  EXPECT_DOUBLE_EQ(bucket.current_rate(), 100);  // never above the configured rate
-}
-
-TEST(TokenBucket, AdaptiveHasAFloor) {
-  token_bucket bucket{{.per_second = 100, .burst = 1, .adaptive = true, .min_fraction = 0.1}};
-  clock::time_point now{};
-  for (int i = 0; i < 20; ++i) bucket.on_throttled(now += 2s, now);
-  EXPECT_DOUBLE_EQ(bucket.current_rate(), 10);
-}
-
 TEST(TokenBucket, RejectsNonsense) {
   EXPECT_THROW(token_bucket({.per_second = 0}), std::invalid_argument);
   EXPECT_THROW(token_bucket({.per_second = 1, .burst = 0.5}), std::invalid_argument);

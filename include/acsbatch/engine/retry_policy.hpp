@@ -28,10 +28,21 @@ struct retry_on {
 };
 
 struct retry_settings {
-  unsigned max_attempts = 6;  ///< including the first; 1 disables retries
+  unsigned max_attempts = 6;  ///< including the first; 1 disables retries (but see throttled_for)
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{30'000};
   retry_on on;
+  /// 429 and 503 are retried while the step has been throttled for less than this, and do not
+  /// count against max_attempts; nullopt: they are attempts like any other (load tests).
+  std::optional<std::chrono::milliseconds> throttled_for = std::chrono::minutes{15};
+};
+
+/// How one step's attempts went so far.
+struct attempt_history {
+  unsigned attempts = 1;   ///< 1-based: the attempt that just failed
+  unsigned throttled = 0;  ///< of them answered 429 or 503, this one included
+  /// From the step's first 429/503 answer until now.
+  std::chrono::milliseconds throttled_time{0};
 };
 
 enum class retry_verdict {
@@ -39,6 +50,7 @@ enum class retry_verdict {
   give_up_not_retryable,  ///< e.g. 400, 401, 404: repeating cannot help
   give_up_attempts,       ///< max_attempts reached
   give_up_unsafe,         ///< may have reached the service and the request is not idempotent
+  give_up_throttled,      ///< throttled for throttled_for
 };
 
 struct retry_decision {
@@ -52,8 +64,14 @@ class retry_policy {
 
   /// `attempt` is the 1-based attempt that just failed; `idempotent` says whether repeating the
   /// request cannot duplicate its effect (everything but create without customId).
-  retry_decision decide(const identity::error& failure, unsigned attempt, bool idempotent,
+  retry_decision decide(const identity::error& failure, const attempt_history& history, bool idempotent,
                         std::mt19937_64& random) const;
+  retry_decision decide(const identity::error& failure, unsigned attempt, bool idempotent,
+                        std::mt19937_64& random) const {
+    return decide(failure, attempt_history{.attempts = attempt}, idempotent, random);
+  }
+  /// 429 or 503: the service did not act and asks us to come back.
+  static bool is_throttling(const identity::error& failure);
 
   /// Could the failed request have been processed by the service?
   static bool may_have_reached_service(const identity::error& failure);

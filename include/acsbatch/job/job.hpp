@@ -145,6 +145,9 @@ struct retry_spec {
   unsigned max_attempts = 6;  ///< including the first, 1..100; 1 disables retries
   std::chrono::milliseconds initial_backoff{200};  ///< 0..1h, never more than max_backoff
   std::chrono::milliseconds max_backoff{30'000};   ///< 0..1h
+  /// 429 and 503 (the service did nothing) are retried for this long per step instead of
+  /// spending max_attempts; (0, 24h]. A load test counts them as attempts (they are results).
+  std::chrono::milliseconds throttled_for{std::chrono::minutes{15}};
   /// What is retried (`retry.on`); all by default, none when the job lists `on: []`.
   bool on_429 = true, on_500 = true, on_502 = true, on_503 = true, on_504 = true;
   bool on_timeout = true, on_connection = true;

@@ -46,6 +46,8 @@ struct step_outcome {
   unsigned http_status = 0;  ///< 0 when no response arrived
   unsigned attempts = 1;
   unsigned throttled = 0;  ///< attempts answered 429 (each was retried or ended the step)
+  /// Time spent waiting to retry after 429/503 answers (their Retry-After, or the backoff).
+  std::chrono::milliseconds throttle_wait{0};
   std::chrono::microseconds latency{0};
   /// Load mode: the latency measured from the iteration's intended start (latency plus how
   /// late the iteration started), free of coordinated omission. When set it is what the
