@@ -123,7 +123,7 @@ void runner::finish_worker(std::exception_ptr e) {
       }
     } else {
       for (const auto op : job::all_operations)
-        if (const auto peak = sends_.peak(op)) report_.sent_at_most(std::string(job::to_string(op)), peak);
+        if (const auto peak = sends_[static_cast<std::size_t>(op)].peak()) report_.sent_at_most(std::string(job::to_string(op)), peak);
       done = std::move(done_);
       first = first_exception_;
     }

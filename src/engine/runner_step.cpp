@@ -113,7 +113,7 @@ std::optional<runner::send_slot_wait> runner::try_send_slot(job::operation op) {
   const auto reserved_at = limiter_.reserve(op, now);
   if (reserved_at > now) return send_slot_wait{reserved_at};
   if (const auto retry_at = limiter_.admit(op, now)) return send_slot_wait{*retry_at, true};
-  sends_.record(op, now);
+  sends_[static_cast<std::size_t>(op)].record(now);
   return std::nullopt;
 }
 
@@ -128,7 +128,7 @@ asio::awaitable<bool> runner::wait_for_send_slot(job::operation op, send_slot_wa
     const auto now = clock::now();
     const auto retry_at = limiter_.admit(op, now);
     if (!retry_at) {
-      sends_.record(op, now);
+      sends_[static_cast<std::size_t>(op)].record(now);
       co_return true;
     }
     wait = {*retry_at, true};

@@ -4,19 +4,18 @@
 
 namespace acsbatch::engine {
 
-void send_rate_meter::record(job::operation op, clock::time_point sent) {
+void send_rate_meter::record(clock::time_point sent) {
   std::lock_guard lock{mutex_};
-  auto& sends = operations_[static_cast<std::size_t>(op)];
   // Sends a window or more before this one cannot share a window with it (the window is
   // half-open, as the limiter's).
-  while (!sends.recent.empty() && sent - sends.recent.front() >= window_) sends.recent.pop_front();
-  sends.recent.push_back(sent);
-  sends.peak = std::max<std::uint64_t>(sends.peak, sends.recent.size());
+  while (!recent_.empty() && sent - recent_.front() >= window_) recent_.pop_front();
+  recent_.push_back(sent);
+  peak_ = std::max<std::uint64_t>(peak_, recent_.size());
 }
 
-std::uint64_t send_rate_meter::peak(job::operation op) const {
+std::uint64_t send_rate_meter::peak() const {
   std::lock_guard lock{mutex_};
-  return operations_[static_cast<std::size_t>(op)].peak;
+  return peak_;
 }
 
 }  // namespace acsbatch::engine

@@ -155,26 +155,23 @@ TEST(SlidingWindow, AdmitsNPerWindowOnActualTimes) {
   EXPECT_EQ(window.admit(t0 + 1s), t0 + 1s + 10ms);
 }
 
-TEST(SendRateMeter, CountsTheBusiestHalfOpenWindowPerOperation) {
+TEST(SendRateMeter, CountsTheBusiestHalfOpenWindow) {
   send_rate_meter meter{1s};
   const clock::time_point t0{};
-  EXPECT_EQ(meter.peak(job::operation::create_user), 0u);
+  EXPECT_EQ(meter.peak(), 0u);
   // Three sends inside [0, 1 s), then one exactly 1 s after the first: the first has left the
   // window (half-open, as the limiter counts), so the peak stays 3 …
-  meter.record(job::operation::create_user, t0);
-  meter.record(job::operation::create_user, t0 + 400ms);
-  meter.record(job::operation::create_user, t0 + 999ms);
-  meter.record(job::operation::create_user, t0 + 1s);
-  EXPECT_EQ(meter.peak(job::operation::create_user), 3u);
+  meter.record(t0);
+  meter.record(t0 + 400ms);
+  meter.record(t0 + 999ms);
+  meter.record(t0 + 1s);
+  EXPECT_EQ(meter.peak(), 3u);
   // … until a send lands inside the window of 400 ms … 1 400 ms: four.
-  meter.record(job::operation::create_user, t0 + 1'399ms);
-  EXPECT_EQ(meter.peak(job::operation::create_user), 4u);
-  // A quiet spell does not lower the peak; another operation has its own.
-  meter.record(job::operation::create_user, t0 + 60s);
-  EXPECT_EQ(meter.peak(job::operation::create_user), 4u);
-  meter.record(job::operation::delete_user, t0 + 60s);
-  EXPECT_EQ(meter.peak(job::operation::delete_user), 1u);
-  EXPECT_EQ(meter.peak(job::operation::issue_token), 0u);
+  meter.record(t0 + 1'399ms);
+  EXPECT_EQ(meter.peak(), 4u);
+  // A quiet spell does not lower the peak.
+  meter.record(t0 + 60s);
+  EXPECT_EQ(meter.peak(), 4u);
 }
 
 }  // namespace

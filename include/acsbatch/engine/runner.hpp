@@ -17,6 +17,7 @@
 /// one thread (the default) says so with run_on_one_thread(): its workers then use the executor
 /// itself, as a strand would only add a mutex and a heap-held executor to every completion.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -170,7 +171,8 @@ class runner {
   report::report_builder& report_;
   item_stream& source_;
   rate_limiter& limiter_;
-  send_rate_meter sends_;  // what the limiter let out, per operation: the report's peak_sends_per_s
+  // What the limiter let out, per operation (by job::operation): the report's peak_sends_per_s.
+  std::array<send_rate_meter, job::all_operations.size()> sends_;
   run_journal* journal_;
   retry_policy retry_;
   std::chrono::steady_clock::time_point started_;

@@ -1,18 +1,15 @@
 #pragma once
-/// The most attempts of each operation sent in any one-second window, counted on the moments the
+/// The most attempts of one operation sent in any one-second window, counted on the moments the
 /// rate limiter let them go (the same clock readings its sliding window judged). This is what
 /// the client controls: what the service counts adds the network and the scheduling of its own
 /// threads, which no client can promise. The report carries it, so "per_second was never
 /// exceeded" can be read from a run, and tests judge the limiter by it. Thread-safe; memory: the
 /// sends of the last window.
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <mutex>
-
-#include "acsbatch/job/job.hpp"
 
 namespace acsbatch::engine {
 
@@ -22,21 +19,16 @@ class send_rate_meter {
 
   explicit send_rate_meter(clock::duration window = std::chrono::seconds{1}) : window_(window) {}
 
-  /// One attempt of `op` leaves at `sent` (non-decreasing per operation).
-  void record(job::operation op, clock::time_point sent);
-  /// The most sends of `op` in any half-open window [t, t + window); 0 when none was sent.
-  std::uint64_t peak(job::operation op) const;
+  /// One attempt leaves at `sent` (non-decreasing).
+  void record(clock::time_point sent);
+  /// The most sends in any half-open window [t, t + window); 0 when none was sent.
+  std::uint64_t peak() const;
 
  private:
-  struct operation_sends {
-    std::deque<clock::time_point> recent;
-    std::uint64_t peak = 0;
-  };
-  static constexpr std::size_t operation_count = job::all_operations.size();
-
   clock::duration window_;
   mutable std::mutex mutex_;
-  std::array<operation_sends, operation_count> operations_;
+  std::deque<clock::time_point> recent_;
+  std::uint64_t peak_ = 0;
 };
 
 }  // namespace acsbatch::engine
