@@ -123,7 +123,12 @@ void runner::finish_worker(std::exception_ptr e) {
       }
     } else {
       for (const auto op : job::all_operations)
-        if (const auto peak = sends_[static_cast<std::size_t>(op)].peak()) report_.sent_at_most(std::string(job::to_string(op)), peak);
+        if (const auto peak = sends_[static_cast<std::size_t>(op)].peak()) {
+          const std::string name{job::to_string(op)};
+          report_.sent_at_most(name, peak);
+          if (const auto t = limiter_.throttling(op); t.answers > 0 && !job_.load)
+            report_.throttling_of(name, to_string(t.regime), t.learned_per_second);
+        }
       done = std::move(done_);
       first = first_exception_;
     }

@@ -90,6 +90,7 @@ void report_builder::add(const item_outcome& item) {
     else ++totals.failed;
     totals.retries += step.attempts > 1 ? step.attempts - 1 : 0;
     totals.throttled += step.throttled;
+    totals.throttle_wait += step.throttle_wait;
     const auto measured = step.corrected_latency.value_or(step.latency);
     totals.latency.record(measured);
     if (step.corrected_latency) totals.service_latency.record(step.latency);

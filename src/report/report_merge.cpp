@@ -30,6 +30,14 @@ void add(operation_totals& into, const operation_totals& from) {
   into.throttled += from.throttled;
   // Of any one run: runs of one job (resumes, shards) may or may not have overlapped in time.
   into.peak_sends_per_s = std::max(into.peak_sends_per_s, from.peak_sends_per_s);
+  into.throttle_wait += from.throttle_wait;
+  // A limit learned by any run is the one that held (the lowest); its verdict goes with it.
+  if (from.learned_per_s && (!into.learned_per_s || *from.learned_per_s < *into.learned_per_s)) {
+    into.learned_per_s = from.learned_per_s;
+    into.throttling = from.throttling;
+  } else if (into.throttling.empty()) {
+    into.throttling = from.throttling;
+  }
   into.latency.merge(from.latency);
   into.service_latency.merge(from.service_latency);
 }

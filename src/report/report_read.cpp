@@ -225,6 +225,14 @@ report_document to_document(const json::object& root, const reader& r) {
     totals.throttled = r.count(r.member(op, "throttled", where), where + ".throttled");
     if (const auto* peak = op.if_contains("peak_sends_per_s"))
       totals.peak_sends_per_s = r.count(*peak, where + ".peak_sends_per_s");
+    if (const auto* wait = op.if_contains("throttle_wait_s"); wait && wait->is_number())
+      totals.throttle_wait = std::chrono::milliseconds{static_cast<std::int64_t>(wait->to_number<double>() * 1000.0 + 0.5)};
+    if (const auto* throttling = op.if_contains("throttling"); throttling && throttling->is_object()) {
+      if (const auto* verdict = throttling->as_object().if_contains("verdict"); verdict && verdict->is_string())
+        totals.throttling = std::string(verdict->as_string());
+      if (const auto* learned = throttling->as_object().if_contains("learned_per_s"); learned && learned->is_number())
+        totals.learned_per_s = learned->to_number<double>();
+    }
     try {
       totals.latency = histogram_from_json(r.member(op, "histogram", where));
     } catch (const std::invalid_argument& e) {

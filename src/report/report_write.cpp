@@ -86,7 +86,13 @@ std::string head_json(const report_document& d) {
     head += ":{\"count\":" + std::to_string(totals.count) + ",\"ok\":" + std::to_string(totals.ok) +
             ",\"failed\":" + std::to_string(totals.failed) + ",\"retries\":" + std::to_string(totals.retries) +
             ",\"throttled\":" + std::to_string(totals.throttled) +
-            ",\"peak_sends_per_s\":" + std::to_string(totals.peak_sends_per_s) + ",\"latency_ms\":" + latency_json(totals.latency) +
+            ",\"peak_sends_per_s\":" + std::to_string(totals.peak_sends_per_s) +
+            ",\"throttle_wait_s\":" + json_fixed3(static_cast<double>(totals.throttle_wait.count()) / 1000.0) +
+            (totals.throttling.empty()
+                 ? std::string()
+                 : ",\"throttling\":{\"verdict\":\"" + totals.throttling + "\",\"learned_per_s\":" +
+                       (totals.learned_per_s ? json_fixed3(*totals.learned_per_s) : std::string("null")) + "}") +
+            ",\"latency_ms\":" + latency_json(totals.latency) +
             (totals.service_latency.count() > 0 ? ",\"service_latency_ms\":" + latency_json(totals.service_latency)
                                                 : std::string()) +
             ",\"histogram\":" + histogram_json(totals.latency) +

@@ -30,6 +30,28 @@ double rate_of(std::uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
+/// "throttling: 12.5 s waited on 429/503 — delete_user: limited by the service, held 98.0/s; …"
+/// Nothing when no step was throttled and no limit was learned.
+std::string throttling_text(const report_builder& builder) {
+  std::chrono::milliseconds waited{0};
+  std::string verdicts;
+  for (const auto& [name, totals] : builder.operations()) {
+    waited += totals.throttle_wait;
+    if (totals.throttling == "rate_limited" && totals.learned_per_s) {
+      char held[64];
+      std::snprintf(held, sizeof held, "%.1f/s", *totals.learned_per_s);
+      verdicts += "; " + name + ": limited by its rate, held " + held;
+    } else if (totals.throttling == "rate_independent") {
+      verdicts += "; " + name + ": throttled whatever the rate, pace kept";
+    }
+  }
+  if (waited.count() == 0 && verdicts.empty()) return {};
+  char line[96];
+  std::snprintf(line, sizeof line, "throttling: %.1f s waited on 429/503 (summed over steps)",
+                static_cast<double>(waited.count()) / 1000.0);
+  return line + verdicts + "\n";
+}
+
 }  // namespace
 
 std::string format_summary(const report_builder& builder) {
@@ -53,6 +75,7 @@ std::string format_summary(const report_builder& builder) {
                   h.max_ms());
     out += line;
   }
+  out += throttling_text(builder);
   const auto& items = builder.items();
   std::snprintf(line, sizeof line, "items: %llu total, %llu succeeded, %llu failed, %llu skipped\n",
                 static_cast<unsigned long long>(items.total), static_cast<unsigned long long>(items.succeeded),

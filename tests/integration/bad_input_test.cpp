@@ -171,14 +171,33 @@ TEST_F(BadInput, UnknownListedUserFailsItsItemExit1WithIdentityNotFound) {
 
 TEST_F(BadInput, ServerErrorStormFailsEachItemAfterItsRetriesExit1) {
   const auto job = job_file("job.yaml", "version: 1\nname: storm\nconnection:\n  connection_string: embedded\n"
-                                        "  emulator: {faults: \"503@1ms:1\", seed: 7}\nusers: {create: 2}\n"
+                                        "  api_version: 2025-03-02-preview\n"
+                                        "  emulator: {faults: \"502:1\", seed: 7}\nusers: {create: 2, custom_id: \"s-{index}\"}\n"
                                         "steps: [create_user]\nretry: {max_attempts: 3, initial_backoff: 1ms}\n"
                                         "rate_limit: {per_operation: none}\n");
   const auto result = run({job.string(), "--report", "r.json"});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
-  EXPECT_THAT(result.out, HasSubstr("create_user: FAILED (HTTP 503), "));
-  EXPECT_THAT(result.out, HasSubstr("3 attempts — HTTP 503 ServiceUnavailable"));
+  EXPECT_THAT(result.out, HasSubstr("create_user: FAILED (HTTP 502), "));
+  EXPECT_THAT(result.out, HasSubstr("3 attempts — HTTP 502"));
   EXPECT_THAT(result.out, HasSubstr("items: 2 total, 0 succeeded, 2 failed"));
+}
+
+TEST_F(BadInput, AThrottlingStormFailsAnItemOnlyWhenItsThrottledForBudgetIsSpentExit1) {
+  // 429 and 503 do not spend max_attempts (1 here): each step retries them, after their
+  // Retry-After, for retry.throttled_for, then fails saying so.
+  const auto job = job_file("job.yaml", "version: 1\nname: storm\nconnection:\n  connection_string: embedded\n"
+                                        "  emulator: {faults: \"503@50ms:1\", seed: 7}\nusers: {create: 2}\n"
+                                        "steps: [create_user]\nretry: {max_attempts: 1, throttled_for: 400ms}\n"
+                                        "rate_limit: {per_operation: none}\n");
+  const auto result = run({job.string(), "--report", "r.json"});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("create_user: FAILED (HTTP 503), "));
+  EXPECT_THAT(result.out, HasSubstr("the retry.throttled_for budget (0.4 s)"));
+  const auto report = json::parse(read_file(dir.path() / "r.json"));
+  const auto& step = report.at("items").at(0).at("steps").at(0);
+  // 50 ms apart for 400 ms: about nine attempts (at least five on a busy machine), not one.
+  EXPECT_GE(step.at("attempts").to_number<int>(), 5);
+  EXPECT_LE(step.at("attempts").to_number<int>(), 10);
 }
 
 TEST_F(BadInput, FullDiskForTheReportExits73NoSpaceLeft) {

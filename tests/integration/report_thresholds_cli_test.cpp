@@ -79,7 +79,7 @@ TEST(ReportThresholdsCli, AnErrorRateThresholdJudgesFailedItems) {
     const auto path = dir.path() / "faulty.yaml";
     std::ofstream(path) << "version: 1\nname: faulty\nconnection:\n  connection_string: embedded\n"
                            "  emulator: {faults: \"503:1\"}\nusers: {create: 3}\nsteps: [create_user]\n"
-                           "retry: {max_attempts: 1}\nrate_limit: {per_operation: none}\nthresholds: [\"error_rate <= "
+                           "retry: {on: []}\nrate_limit: {per_operation: none}\nthresholds: [\"error_rate <= "
                         << limit << "\"]\n";
     return path;
   };
@@ -109,13 +109,13 @@ TEST(ReportThresholdsCli, ThresholdsDoNotExcuseItemsATimeoutSkipped) {
 
 TEST(ReportThresholdsCli, AnAbortOnFailThresholdStopsTheRunAndResumeFinishesIt) {
   temp_dir dir;
-  // Every other create fails (503, no retry): error_rate ≈ 50 % from the first second on. The
+  // Every other create fails (503, nothing retried: a 503 is otherwise retried for throttled_for): error_rate ≈ 50 % from the first second on. The
   // run stops after about a second instead of going through 2 000 users (~10 s at 20 ms each).
   const auto path = dir.path() / "gated.yaml";
   const auto write = [&](const std::string& faults) {
     std::ofstream(path) << "version: 1\nname: gated\nconnection:\n  connection_string: embedded\n"
                            "  emulator: {latency: \"fixed:20ms\", faults: \"" << faults << "\"}\n"
-                           "concurrency: 4\nusers: {create: 2000}\nsteps: [create_user]\nretry: {max_attempts: 1}\n"
+                           "concurrency: 4\nusers: {create: 2000}\nsteps: [create_user]\nretry: {on: []}\n"
                            "rate_limit: {per_operation: none}\nstate: {path: state/gated.db}\n"
                            "thresholds:\n  - {threshold: \"error_rate < 10%\", abort_on_fail: true}\n";
   };

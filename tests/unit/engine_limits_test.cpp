@@ -98,8 +98,31 @@ TEST(RetryPolicy, RetryAfterReplacesTheBackoff) {
 TEST(RetryPolicy, StopsAtMaxAttempts) {
   retry_policy policy{retry_settings{.max_attempts = 3, .initial_backoff = 200ms, .max_backoff = 30s, .on = {}}};
   std::mt19937_64 random{1};
-  EXPECT_EQ(policy.decide(http_error(503), 2, true, random).verdict, retry_verdict::retry);
-  EXPECT_EQ(policy.decide(http_error(503), 3, true, random).verdict, retry_verdict::give_up_attempts);
+  EXPECT_EQ(policy.decide(http_error(502), 2, true, random).verdict, retry_verdict::retry);
+  EXPECT_EQ(policy.decide(http_error(502), 3, true, random).verdict, retry_verdict::give_up_attempts);
+}
+
+TEST(RetryPolicy, ThrottlingSpendsTheTimeBudgetNotAttempts) {
+  retry_policy policy{retry_settings{.max_attempts = 3, .on = {}, .throttled_for = 10s}};
+  std::mt19937_64 random{1};
+  // The 40th attempt, 39 of them 429 or 503: still retried while under 10 s, after Retry-After.
+  auto d = policy.decide(http_error(429, 1s), {.attempts = 40, .throttled = 39, .throttled_time = 9'999ms}, true, random);
+  EXPECT_EQ(d.verdict, retry_verdict::retry);
+  EXPECT_EQ(d.delay, 1s);
+  EXPECT_EQ(policy.decide(http_error(503), {.attempts = 40, .throttled = 40, .throttled_time = 9s}, true, random).verdict,
+            retry_verdict::retry);
+  // The budget spent: the item fails, however few attempts it made.
+  EXPECT_EQ(policy.decide(http_error(429), {.attempts = 2, .throttled = 2, .throttled_time = 10s}, true, random).verdict,
+            retry_verdict::give_up_throttled);
+  // Other failures count only the attempts that were not throttled: 38 throttled + 2 others.
+  EXPECT_EQ(policy.decide(http_error(502), {.attempts = 40, .throttled = 38, .throttled_time = 1s}, true, random).verdict,
+            retry_verdict::retry);
+  EXPECT_EQ(policy.decide(http_error(502), {.attempts = 41, .throttled = 38, .throttled_time = 1s}, true, random).verdict,
+            retry_verdict::give_up_attempts);
+  // Without a budget (a load test) 429 and 503 are attempts like the rest.
+  retry_policy load{retry_settings{.max_attempts = 3, .on = {}, .throttled_for = std::nullopt}};
+  EXPECT_EQ(load.decide(http_error(429), {.attempts = 3, .throttled = 3, .throttled_time = 1s}, true, random).verdict,
+            retry_verdict::give_up_attempts);
 }
 
 TEST(RetryPolicy, ClientErrorsAreNotRetried) {

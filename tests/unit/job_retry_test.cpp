@@ -86,7 +86,7 @@ TEST(JobRetry, OnMustBeAListOfKnownItems) {
                           "job.yaml:10:7: unknown condition 'Timeout' in retry.on (valid: 429, 500, 502, 503, 504, "
                           "timeout, connection)"));
   EXPECT_EQ(error_of(with_head("steps: [create_user]\nretry: {tries: 3}\n")),
-            "job.yaml:6:9: unknown key 'tries' in retry (known keys: max_attempts, initial_backoff, max_backoff, on)");
+            "job.yaml:6:9: unknown key 'tries' in retry (known keys: max_attempts, initial_backoff, max_backoff, throttled_for, on)");
 }
 
 TEST(JobTimeouts, RequestJobAndGrace) {

@@ -104,6 +104,7 @@ std::vector<item_outcome> three_items() {
   throttled.ok = false;
   throttled.attempts = 3;
   throttled.throttled = 1;
+  throttled.throttle_wait = 1'250ms;
   throttled.error_code = "TooManyRequests";
   throttled.error_message = "Rate limit \"exceeded\"\n";
   failed.steps.push_back(throttled);
@@ -118,6 +119,7 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
     report_builder builder(info(), path, true);
     for (const auto& item : three_items()) builder.add(item);
     builder.sent_at_most("create_user", 7);
+    builder.throttling_of("issue_token", "rate_limited", 98.5);
     builder.write(start + 2'500ms);
   }
   const std::string text = read(path);
@@ -145,7 +147,8 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
   EXPECT_THAT(keys(operations), ElementsAre("create_user", "issue_token"));
   const auto& create = operations.at("create_user").as_object();
   EXPECT_THAT(keys(create), ElementsAre("count", "ok", "failed", "retries", "throttled", "peak_sends_per_s",
-                                        "latency_ms", "histogram"));
+                                        "throttle_wait_s", "latency_ms", "histogram"));
+  EXPECT_EQ(create.at("throttle_wait_s").as_double(), 0.0);
   EXPECT_EQ(create.at("count"), 2);
   EXPECT_EQ(create.at("peak_sends_per_s"), 7);
   EXPECT_EQ(create.at("ok"), 2);
@@ -169,6 +172,8 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
   EXPECT_EQ(issue.at("retries"), 2);  // attempts - 1
   EXPECT_EQ(issue.at("throttled"), 1);
   EXPECT_EQ(issue.at("peak_sends_per_s"), 0);  // not measured
+  EXPECT_EQ(issue.at("throttle_wait_s").as_double(), 1.25);
+  EXPECT_EQ(issue.at("throttling"), json::parse(R"({"verdict":"rate_limited","learned_per_s":98.5})"));
   EXPECT_EQ(issue.at("latency_ms").at("max").as_double(), 30.0);
   // The histogram: exact sum/min/max in µs and its non-empty buckets, ascending.
   const auto& histogram = create.at("histogram").as_object();
@@ -379,12 +384,14 @@ TEST_F(ReportBuilder, HistogramCountsSumToTheOperationCountAndReadBack) {
 TEST_F(ReportBuilder, SummaryTextTable) {
   report_builder builder(info(), dir_ / "r.json", false);
   for (const auto& item : three_items()) builder.add(item);
+  builder.throttling_of("issue_token", "rate_limited", 98.5);
   builder.write(start + 2s);  // two operations of each kind in 2 s: 1.0/s
   const std::string text = format_summary(builder);
   EXPECT_EQ(text,
             "operation       count        ok    failed    rate/s    p50 ms    p90 ms    p99 ms  p99.9 ms    max ms\n"
             "create_user         2         2         0       1.0    10.047    12.345    12.345    12.345    12.345\n"
             "issue_token         2         1         1       1.0     2.007    30.000    30.000    30.000    30.000\n"
+            "throttling: 1.2 s waited on 429/503 (summed over steps); issue_token: limited by its rate, held 98.5/s\n"
             "items: 3 total, 1 succeeded, 1 failed, 1 skipped\n");
 }
 

@@ -122,6 +122,13 @@ class report_builder {
     operations_[op].peak_sends_per_s = per_second;
   }
 
+  /// The throttle controller's verdict on `op` at the end of the run.
+  void throttling_of(const std::string& op, std::string verdict, std::optional<double> learned_per_s) {
+    auto& totals = operations_[op];
+    totals.throttling = std::move(verdict);
+    totals.learned_per_s = learned_per_s;
+  }
+
   const item_totals& items() const { return items_; }
   const std::map<std::string, operation_totals>& operations() const { return operations_; }
 
