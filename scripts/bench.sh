@@ -15,6 +15,9 @@
 #   capacity  the emulator's own ceiling (wrk at -c 64 and -c 256) and its CPU use while acsbatch
 #             and the SDK drive it, so that it is known whether it was the bottleneck
 #   micro     Google Benchmark micro benchmarks (bench/micro_bench.cpp); only on its own
+#   throttle  only when named (~4 min a run): throttling the job did not declare — a random storm
+#             vs the official JS SDK's flow, per-operation limits undeclared and declared
+#             (scripts/bench_throttle.sh; its Markdown follows the figures table)
 # Each comparison runs side by side in this one invocation, --runs times (default 3), min/median.
 # Prints Markdown (goals first, then each section, then the figures table that --compare reads).
 # --compare: after the run, every figure that is more than 10 % worse than the one in the
@@ -32,7 +35,7 @@ while (($#)); do
     --runs) runs=$2; shift 2 ;;
     --compare) compare=1; shift ;;
     [0-9]*) runs=$1; shift ;;  # the old form: scripts/bench.sh 3
-    rate|ceiling|sdk|memory|capacity|micro) sections+=("$1"); shift ;;
+    rate|ceiling|sdk|memory|capacity|micro|throttle) sections+=("$1"); shift ;;
     -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
   esac
@@ -399,6 +402,15 @@ echo
 echo "| figure | value | unit | better |"
 echo "|---|---|---|---|"
 awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$figures"
+
+# ---- throttle control side by side -------------------------------------------------------------
+if has throttle; then
+  [[ -n "$emulator_pid" ]] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
+  emulator_pid=
+  tests/conformance/install_sdk.sh >/dev/null || exit 1
+  echo
+  scripts/bench_throttle.sh "$bin" "$runs"
+fi
 
 # ---- compare -----------------------------------------------------------------------------------
 if ((compare)); then

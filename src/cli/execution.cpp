@@ -20,7 +20,9 @@
 #include "acsbatch/auth/connection_string.hpp"
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/core/http_date.hpp"
+#include "acsbatch/core/random_id.hpp"
 #include "acsbatch/emulator/server.hpp"
+#include "acsbatch/emulator/state_file.hpp"
 #include "acsbatch/engine/runner.hpp"
 #include "acsbatch/report/console.hpp"
 #include "acsbatch/report/summary_text.hpp"
@@ -28,6 +30,7 @@
 #include "execution.hpp"
 #include "load_execution.hpp"
 #include "report_outputs.hpp"
+#include "run_messages.hpp"
 
 namespace acsbatch::cli {
 namespace {
@@ -41,7 +44,7 @@ std::string item_text(const report::item_outcome& item) {
   std::ostringstream out;
   out << "item " << item.index << (item.user_id.empty() ? "" : " " + item.user_id) << '\n';
   for (const auto& step : item.steps) {
-    out << "  " << step.op << ": " << (step.ok ? "ok" : "FAILED");
+    out << "  " << step.op << ": " << (!step.ok ? "FAILED" : step.already_gone ? "already gone" : "ok");
     if (step.http_status) out << " (HTTP " << step.http_status << ")";
     out << ", " << static_cast<double>(step.latency.count()) / 1000.0 << " ms";
     if (step.attempts > 1) out << ", " << step.attempts << " attempts";
@@ -88,36 +91,6 @@ void open_connection(const job::job& job, connection& out) {
   }
 }
 
-exit_code outcome_code(const engine::runner& runner, const report::report_builder& report) {
-  switch (runner.stopped_because()) {
-    case engine::stop_reason::unavailable: return exit_code::unavailable;
-    case engine::stop_reason::interrupted: return exit_code::interrupted;
-    case engine::stop_reason::source_failed: return exit_code::invalid_job;
-    case engine::stop_reason::journal_failed: return exit_code::cannot_write;
-    case engine::stop_reason::job_timeout: return exit_code::items_failed;
-    case engine::stop_reason::threshold_failed: return exit_code::threshold_failed;
-    case engine::stop_reason::none: break;
-  }
-  return report.items().failed > 0 ? exit_code::items_failed : exit_code::ok;
-}
-
-std::string describe_stop(const engine::runner& runner, const std::string& host, std::string_view refusal_hint) {
-  switch (runner.stopped_because()) {
-    case engine::stop_reason::unavailable:
-      return host + " rejected the request or could not be reached: " + runner.stop_detail() +
-             (runner.stop_detail().starts_with("TLS handshake failed")
-                  ? " — check the server's certificate, or trust its CA with connection.ca_file"
-                  : std::string(refusal_hint));
-    case engine::stop_reason::source_failed: return "cannot read the users: " + runner.stop_detail();
-    case engine::stop_reason::journal_failed: return "stopped: " + runner.stop_detail() + " (nothing unjournalled was sent)";
-    case engine::stop_reason::job_timeout: return "timeouts.job passed: no new items were started";
-    case engine::stop_reason::interrupted: return "interrupted: in-flight items finished, the rest were not started";
-    case engine::stop_reason::threshold_failed:
-      return "stopped: " + runner.stop_detail() + " (abort_on_fail): in-flight items finished, the rest were not started";
-    case engine::stop_reason::none: break;
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -129,6 +102,12 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
   connection conn;
   try {
     open_connection(job, conn);
+  } catch (const emulator::state_file_locked& e) {
+    console.log(error, "locked", job.file + ": connection.emulator.state: " + e.what() +
+                                     ": another run uses it; this run did nothing (wait for that run; shards or jobs side "
+                                     "by side share one `acsbatch emulator --state FILE` through "
+                                     "COMMUNICATION_SERVICES_CONNECTION_STRING instead: README, recovery)");
+    return exit_code::locked;
   } catch (const config_error& e) {
     console.log(error, "invalid_job", job.file + ": connection: " + e.what());
     return exit_code::invalid_job;
@@ -172,6 +151,9 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
   info.job_name = job.name;
   info.job_file = job.file;
   info.job_sha256 = job.sha256;
+  info.job_effective_sha256 = job.effective_sha256.empty() ? job.sha256 : job.effective_sha256;
+  info.shard = options.shard;
+  info.run_id = random_uuid();
   info.endpoint_host = endpoint.host;
   info.embedded = job.connection.embedded;
   info.api_version = job.connection.api_version;
@@ -322,12 +304,28 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
     return exit_code::software;
   }
 
+  // A load test deletes what it made; whatever it could not is named, counted and not silent.
+  const auto left_behind = job.load ? runner.identities_left() : std::vector<std::string>{};
+  report->add_left_behind(left_behind);
   if (runner.stopped_because() != engine::stop_reason::none) {
     try {
       report->add_skipped(source.count_remaining());
     } catch (const std::exception& e) {
       console.log(warning, "skipped_unknown", std::string("cannot count the items not started: ") + e.what());
     }
+  }
+  // A run that did nothing because it could not (service unreachable, refused credentials, bad
+  // users) does not replace the report of a run that did: it goes beside it, FILE.failed.json.
+  job::report_spec outputs = job.report;
+  const auto stop = runner.stopped_because();
+  const bool failed_run = stop == engine::stop_reason::unavailable || stop == engine::stop_reason::source_failed ||
+                          stop == engine::stop_reason::journal_failed;
+  if (std::error_code ec; failed_run && report->items().succeeded == 0 && std::filesystem::is_regular_file(report->path(), ec)) {
+    const auto failed = beside(report->path().string(), ".failed.json");
+    report->redirect(failed);
+    if (!outputs.html.empty()) outputs.html = beside(failed, ".html");
+    if (!outputs.junit.empty()) outputs.junit = beside(failed, ".xml");
+    console.log(warning, "report_kept", "this run did nothing: " + job.report.path + " (an earlier run's) is kept; this run's report is " + failed);
   }
   try {
     report->write(std::chrono::system_clock::now());
@@ -336,10 +334,14 @@ exit_code execute_job(const job::job& job, engine::item_stream& source, report::
     return exit_code::cannot_write;
   }
 
-  const bool outputs_written = write_report_outputs(job, *report, console);  // report.html, report.junit
+  const bool outputs_written = write_report_outputs(outputs, *report, console);  // report.html, report.junit
   exit_code code = judge_thresholds(outcome_code(runner, *report), *report, outputs_written);
   if (hooks.after_report) code = hooks.after_report(*report, runner.stopped_because(), code);
-  if (const auto why = describe_stop(runner, endpoint.host, refusal_hint(job)); !why.empty()) {
+  if (!left_behind.empty()) {
+    warn_left_behind(job, left_behind, console);
+    if (code == exit_code::ok) code = exit_code::items_failed;
+  }
+  if (const auto why = describe_stop(runner, endpoint.host, refusal_hint(job), resume_hint(job)); !why.empty()) {
     const auto reason = runner.stopped_because();
     const bool clean = reason == engine::stop_reason::interrupted || reason == engine::stop_reason::job_timeout;
     console.log(clean ? warning : error, "stopped", why);

@@ -19,6 +19,7 @@ namespace acsbatch::cli {
 struct execution_options {
   bool quiet = false;
   unsigned threads = 1;
+  std::string shard;  ///< "I/N" for the report, or empty
 };
 
 struct execution_hooks {

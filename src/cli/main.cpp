@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
   acsbatch::cli::run_options run;
   auto* run_cmd = app.add_subcommand("run", "Run a job file");
   run_cmd->add_option("job", run.job_file, "Job file (YAML)")->required();
-  run_cmd->add_option("--report", run.report_path, "Write the JSON report here (overrides report.path)");
+  run_cmd->add_option("--report", run.report_path,
+                      "Write the JSON report here (overrides report.path); report.html and report.junit, when the "
+                      "job sets them, go beside it as FILE with .html and .xml in place of its extension");
   auto* quiet_flag = run_cmd->add_flag("--quiet,-q", run.quiet, "Print only errors");
   run_cmd->add_flag("--progress", run.progress, "Redraw the progress line even when stderr is not a terminal")
       ->excludes(quiet_flag);

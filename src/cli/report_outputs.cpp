@@ -1,6 +1,7 @@
 #include "report_outputs.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "acsbatch/report/html_report.hpp"
 #include "acsbatch/report/junit_report.hpp"
@@ -75,6 +76,14 @@ std::string retry_text(const job::retry_spec& spec) {
 
 void describe_job(const job::job& job, report::run_info& info) {
   info.thresholds = job.thresholds;
+  for (const auto& step : job.steps) {
+    if (step.op == job::operation::create_user_and_token) {
+      // Reported as its two requests' operations, or as itself by an older build.
+      for (const auto op : {job::operation::create_user, job::operation::issue_token})
+        info.operation_order.push_back(std::string(job::to_string(op)));
+    }
+    info.operation_order.push_back(std::string(job::to_string(step.op)));
+  }
   auto& p = info.parameters;
   const bool entra = job.connection.auth == job::auth_mode::entra;
   p.emplace_back("connection", std::string(job.connection.embedded ? "embedded emulator" : entra ? "endpoint" : "connection string") +
@@ -85,7 +94,7 @@ void describe_job(const job::job& job, report::run_info& info) {
   else if (!job.users.from_report.empty()) p.emplace_back("users", "from_report " + job.users.from_report);
   if (job.load) p.emplace_back("load", load_plan(job));
   p.emplace_back(job.load ? "scenario" : "steps", steps_text(job));
-  p.emplace_back("concurrency", std::to_string(job.concurrency));
+  if (!job.load) p.emplace_back("concurrency", std::to_string(job.concurrency));  // load: max_in_flight, in `load`
   p.emplace_back("rate_limit", rate_limit_text(job.rate_limit));
   p.emplace_back("retry", retry_text(job.retry));
   std::string timeouts = "request " + duration_text(job.request_timeout);
@@ -94,8 +103,15 @@ void describe_job(const job::job& job, report::run_info& info) {
   p.emplace_back("timeouts", timeouts);
 }
 
-bool write_report_outputs(const job::job& job, const report::report_builder& report, report::console& console) {
-  if (job.report.html.empty() && job.report.junit.empty()) return true;
+std::string beside(const std::string& file, std::string_view extension) {
+  std::filesystem::path out(file);
+  out.replace_extension(extension);
+  return out.string();
+}
+
+bool write_report_outputs(const job::report_spec& spec, const report::report_builder& report,
+                          report::console& console) {
+  if (spec.html.empty() && spec.junit.empty()) return true;
   // From the file just written, so that `acsbatch report html|junit` on it gives the same pages.
   report::report_document document;
   try {
@@ -114,8 +130,8 @@ bool write_report_outputs(const job::job& job, const report::report_builder& rep
       ok = false;
     }
   };
-  write(job.report.html, "HTML report", report::render_html);
-  write(job.report.junit, "JUnit report", report::render_junit);
+  write(spec.html, "HTML report", report::render_html);
+  write(spec.junit, "JUnit report", report::render_junit);
   return ok;
 }
 

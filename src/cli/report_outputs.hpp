@@ -15,7 +15,12 @@ void describe_job(const job::job& job, report::run_info& info);
 
 /// After the JSON report is written: the job's `report.html` and `report.junit` files, from
 /// the report just written. Logs each failure; false when one could not be written.
-bool write_report_outputs(const job::job& job, const report::report_builder& report, report::console& console);
+bool write_report_outputs(const job::report_spec& spec, const report::report_builder& report,
+                          report::console& console);
+
+/// `FILE` with its extension replaced by `extension` (".html"): where `--report FILE` and a
+/// failed run put the HTML and JUnit pages, beside their JSON.
+std::string beside(const std::string& file, std::string_view extension);
 
 /// The exit code once the thresholds are judged. A stop (69, 130, 65) keeps its code; an output
 /// that could not be written gives 73; a failed threshold gives 2; when every threshold passed

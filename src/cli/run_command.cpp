@@ -20,6 +20,7 @@
 #include "dry_run.hpp"
 #include "execution.hpp"
 #include "job_loading.hpp"
+#include "report_outputs.hpp"
 
 namespace acsbatch::cli {
 namespace {
@@ -71,6 +72,11 @@ std::optional<exit_code> open_journal(const job::job& job, const run_options& op
     const std::uint64_t earlier_runs = previous ? previous->runs : 0;
     // What a run learnt about the service outlives the items: kept when the journal starts over.
     out.meta.repeatability_honoured = previous && previous->repeatability_honoured;
+    if (previous && !previous->finished && out.journal->counts().items == 0) {
+      // The last run failed before its first request (bad users file, unwritable report, a
+      // lock): it left nothing to finish or forget, so this run starts afresh, plain or --resume.
+      previous.reset();
+    }
     if (previous && job.load) {
       // A load run is never resumed: a new one starts over once nothing is left behind.
       const auto counts = out.journal->counts();
@@ -90,6 +96,18 @@ std::optional<exit_code> open_journal(const job::job& job, const run_options& op
                       previous->job_sha256.substr(0, 12) + "… then, " + job.sha256.substr(0, 12) +
                       "… now): resuming could mix two different jobs; restore the file, or pass --force to "
                       "resume with the new one");
+      return exit_code::invalid_job;
+    }
+    // Same file, other --set values: as much another job as an edited file.
+    const auto& effective = job.effective_sha256.empty() ? job.sha256 : job.effective_sha256;
+    const auto& then = previous && !previous->job_effective_sha256.empty() ? previous->job_effective_sha256
+                                                                           : previous ? previous->job_sha256 : effective;
+    if (previous && options.resume && !options.force && previous->job_sha256 == job.sha256 && then != effective) {
+      console.log(error, "job_changed",
+                  job.file + " is run with other --set overrides than the run journalled in " + path +
+                      " (effective sha256 " + then.substr(0, 12) + "… then, " + effective.substr(0, 12) +
+                      "… now): resuming could mix two different jobs; pass the same --set values, or --force to "
+                      "resume with the new ones");
       return exit_code::invalid_job;
     }
     if (previous && previous->finished && options.resume && !creates_users(job)) {
@@ -123,6 +141,7 @@ std::optional<exit_code> open_journal(const job::job& job, const run_options& op
     out.meta.job_name = job.name;
     out.meta.job_file = absolute(job.file);
     out.meta.job_sha256 = job.sha256;
+    out.meta.job_effective_sha256 = job.effective_sha256.empty() ? job.sha256 : job.effective_sha256;
     out.meta.api_version = job.connection.api_version;
     out.meta.custom_id = job.users.custom_id;
     out.meta.steps = job.steps.size();
@@ -160,8 +179,17 @@ exit_code run_command(const run_options& options) {
     console.log(error, "usage", e.what());
     return exit_code::usage;
   }
-  if (shard) engine::apply_shard(job, *shard);  // before --report: a path given by hand is taken as given
-  if (options.report_path) job.report.path = *options.report_path;
+  if (shard) {
+    engine::apply_shard(job, *shard);  // before --report: a path given by hand is taken as given
+    job.report.html = engine::shard_path(job.report.html, *shard);
+    job.report.junit = engine::shard_path(job.report.junit, *shard);
+  }
+  if (options.report_path) {
+    // The pages follow the JSON, so one run's HTML never overwrites another's.
+    job.report.path = *options.report_path;
+    if (!job.report.html.empty()) job.report.html = beside(job.report.path, ".html");
+    if (!job.report.junit.empty()) job.report.junit = beside(job.report.path, ".xml");
+  }
 
   if (options.dry_run) {
     try {
@@ -195,7 +223,7 @@ exit_code run_command(const run_options& options) {
     if (shard) source = std::make_unique<engine::sharded_stream>(std::move(source), *shard);
     if (session.resuming) {
       auto resumed = std::make_unique<state::resume_stream>(job.state.path, job, std::move(source));
-      console.log(warning, "resuming",
+      console.log(report::log_level::info, "resuming",  // cron mails what --quiet prints
                   "resuming run " + std::to_string(session.meta.runs - 1) + " of job " + job.name + " from " +
                       job.state.path + ": " + std::to_string(resumed->journalled()) +
                       " item(s) journalled; finished steps are not repeated");
@@ -284,7 +312,7 @@ exit_code run_command(const run_options& options) {
     }
     return code;
   };
-  return execute_job(job, *source, console, {options.quiet, options.threads}, hooks);
+  return execute_job(job, *source, console, {options.quiet, options.threads, shard ? shard->to_string() : ""}, hooks);
 }
 
 }  // namespace acsbatch::cli

@@ -48,6 +48,7 @@ identity_store::identity_store(store_state state)
   next_serial_ = (state.next_serial / serial_epoch + 1) * serial_epoch;
   counters_ = state.counters;
   counters_.live = 0;
+  revision_ = state.revision;  // the change log's records continue the file's numbering
   identities_.reserve(state.identities.size());
   for (auto& stored : state.identities) {
     if (stored.deleted) {

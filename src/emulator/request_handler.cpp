@@ -98,12 +98,15 @@ reply_plan request_handler::respond(const http::request& request, bool peer_is_l
                               ctx.route.op == operation::app_service_token;
   if (options_.capture && !own_endpoint) options_.capture->record(request);
   reply_plan plan;
+  const std::uint64_t revision_before = after_store_change_ ? store_.revision() : 0;
   try {
     plan.response = dispatch(ctx);
   } catch (const std::exception& e) {
     // Only resource exhaustion gets here; the client deserves a well-formed 500.
     plan.response = replies::error(500, "InternalServerError", std::string("Emulator failure: ") + e.what());
   }
+  // Even for a fault after the change (reset after apply): the service did make it.
+  if (after_store_change_ && store_.revision() != revision_before) after_store_change_();
   const auto op = ctx.route.op;
   if (!own_endpoint && !token_endpoint) plan.delay = latency_.sample();
   if (ctx.fault) {

@@ -9,6 +9,7 @@
 
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/core/exit_code.hpp"
+#include "acsbatch/emulator/state_file.hpp"
 
 namespace acsbatch::emulator {
 
@@ -20,6 +21,9 @@ int serve_until_signal(const server_options& options, std::ostream& out, std::os
   try {
     instance.emplace(io.get_executor(), options);
     instance->start();
+  } catch (const state_file_locked& e) {
+    err << "acsbatch emulator: " << e.what() << '\n';
+    return static_cast<int>(exit_code::locked);
   } catch (const config_error& e) {
     err << "acsbatch emulator: " << e.what() << '\n';
     return static_cast<int>(exit_code::invalid_job);

@@ -81,8 +81,10 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         tls_(std::move(prepared.tls)),
         acceptor_strand_(net::make_strand(executor_)),
         acceptor_(acceptor_strand_) {
-    if (!options_.state_file.empty())
+    if (!options_.state_file.empty()) {
       saver_.emplace(handler_.store(), options_.state_file, prepared.from_file, options_.on_state_error);
+      handler_.after_store_change([this] { saver_->record_changes(); });
+    }
   }
 
   static startup prepare(server_options options) {

@@ -28,16 +28,18 @@ constexpr std::size_t min_secret_size = 16;
 
 std::string json_string(std::string_view text) { return json::serialize(json::string_view(text.data(), text.size())); }
 
-std::string identity_line(const stored_identity& identity) {
+std::string identity_object(const stored_identity& identity) {
   std::string line = "{\"id\":" + json_string(identity.id);
-  if (identity.deleted) return line + ",\"deleted\":true}\n";
+  if (identity.deleted) return line + ",\"deleted\":true}";
   if (identity.custom_id) line += ",\"customId\":" + json_string(*identity.custom_id);
   line += ",\"createdAt\":\"" + format_rfc3339(identity.created_at) + '"';
   if (identity.last_token_issued_at)
     line += ",\"lastTokenIssuedAt\":\"" + format_rfc3339(*identity.last_token_issued_at) + '"';
-  line += ",\"revokedBefore\":" + std::to_string(identity.revoked_before_serial) + "}\n";
+  line += ",\"revokedBefore\":" + std::to_string(identity.revoked_before_serial) + "}";
   return line;
 }
+
+std::string identity_line(const stored_identity& identity) { return identity_object(identity) + '\n'; }
 
 std::string header_line(const store_state& state) {
   json::object header;
@@ -49,6 +51,7 @@ std::string header_line(const store_state& state) {
   header["deleted"] = state.counters.deleted;
   header["tokensIssued"] = state.counters.tokens_issued;
   header["identities"] = static_cast<std::uint64_t>(state.identities.size());
+  header["revision"] = state.revision;
   return json::serialize(header) + '\n';
 }
 
@@ -56,6 +59,9 @@ std::string header_line(const store_state& state) {
 class state_reader {
  public:
   state_reader(std::istream& in, const std::string& name) : in_(in), name_(name) {}
+  /// For the change log: its records' identities are checked against this resource.
+  state_reader(std::istream& in, const std::string& name, const std::string& resource_id)
+      : in_(in), name_(name), id_prefix_("8:acs:" + resource_id + "_") {}
 
   store_state read() {
     std::string line;
@@ -74,6 +80,58 @@ class state_reader {
            " identities its header announces (the file was cut short)");
     }
     return std::move(state_);
+  }
+
+  /// Applies the change log's records newer than `state.revision` (records are whole
+  /// identities as they became, so the newest record of an id wins) and returns how many. A
+  /// last line cut short (a crash in mid-write) ends the log; damage before it is an error.
+  std::size_t replay_into(store_state& state) {
+    std::unordered_multimap<std::size_t, std::size_t> index;
+    index.reserve(state.identities.size());
+    for (std::size_t i = 0; i < state.identities.size(); ++i)
+      index.emplace(std::hash<std::string>{}(state.identities[i].id), i);
+    std::size_t applied = 0;
+    std::string line;
+    while (next_line(line)) {
+      const bool last = in_.rdbuf()->sgetc() == std::char_traits<char>::eof();
+      json::object record;
+      if (last) {
+        boost::system::error_code ec;
+        parser_.reset();
+        parser_.write(line.data(), line.size(), ec);
+        if (ec) break;  // cut short by a crash in mid-write
+        json::value value = parser_.release();
+        if (!value.is_object()) break;
+        record = std::move(value.get_object());
+      } else {
+        record = parse(line);
+      }
+      only_keys(record, {"revision", "nextSerial", "created", "deleted", "tokensIssued", "identities"});
+      const auto revision = count(record, "revision");
+      if (revision <= state.revision) continue;  // the snapshot holds it already
+      const auto* identities = field(record, "identities").if_array();
+      if (identities == nullptr) fail("\"identities\" must be an array");
+      for (const auto& item : *identities) {
+        if (!item.is_object()) fail("\"identities\" must hold JSON objects");
+        auto identity = parse_identity(item.get_object());
+        const auto hash = std::hash<std::string>{}(identity.id);
+        const auto [begin, end] = index.equal_range(hash);
+        const auto known = std::find_if(begin, end, [&](const auto& i) { return state.identities[i.second].id == identity.id; });
+        if (known != end) {
+          state.identities[known->second] = std::move(identity);
+        } else {
+          index.emplace(hash, state.identities.size());
+          state.identities.push_back(std::move(identity));
+        }
+      }
+      state.next_serial = count(record, "nextSerial");
+      state.counters.created = count(record, "created");
+      state.counters.deleted = count(record, "deleted");
+      state.counters.tokens_issued = count(record, "tokensIssued");
+      state.revision = revision;
+      ++applied;
+    }
+    return applied;
   }
 
  private:
@@ -141,7 +199,7 @@ class state_reader {
 
   std::uint64_t read_header(const json::object& header) {
     only_keys(header, {"schema", "resourceId", "tokenSecret", "nextSerial", "created", "deleted", "tokensIssued",
-                       "identities"});
+                       "identities", "revision"});
     if (const auto* schema = header.if_contains("schema");
         schema == nullptr || !schema->is_string() || schema->get_string() != state_file_schema)
       fail("is not an emulator state file (the header's \"schema\" must be \"" + std::string(state_file_schema) +
@@ -157,10 +215,13 @@ class state_reader {
     state_.counters.created = count(header, "created");
     state_.counters.deleted = count(header, "deleted");
     state_.counters.tokens_issued = count(header, "tokensIssued");
+    if (header.contains("revision")) state_.revision = count(header, "revision");  // absent before the change log
     return count(header, "identities");
   }
 
-  void read_identity(const json::object& line) {
+  void read_identity(const json::object& line) { add_identity(parse_identity(line)); }
+
+  stored_identity parse_identity(const json::object& line) const {
     only_keys(line, {"id", "customId", "createdAt", "lastTokenIssuedAt", "revokedBefore", "deleted"});
     stored_identity identity;
     identity.id = text(line, "id");
@@ -176,6 +237,10 @@ class state_reader {
       if (line.contains("lastTokenIssuedAt")) identity.last_token_issued_at = instant(line, "lastTokenIssuedAt");
       identity.revoked_before_serial = count(line, "revokedBefore");
     }
+    return identity;
+  }
+
+  void add_identity(stored_identity identity) {
     const std::size_t index = state_.identities.size();
     if (const auto first = first_seen(ids_, identity.id, [](const stored_identity& i) { return &i.id; }))
       fail("repeats the id of line " + std::to_string(*first));
@@ -234,6 +299,33 @@ store_state read_store_state(std::istream& in, const std::string& name) {
   }
 }
 
+std::string change_record(const store_state& changes) {
+  std::string line = "{\"revision\":" + std::to_string(changes.revision) +
+                     ",\"nextSerial\":" + std::to_string(changes.next_serial) +
+                     ",\"created\":" + std::to_string(changes.counters.created) +
+                     ",\"deleted\":" + std::to_string(changes.counters.deleted) +
+                     ",\"tokensIssued\":" + std::to_string(changes.counters.tokens_issued) + ",\"identities\":[";
+  for (std::size_t i = 0; i < changes.identities.size(); ++i) {
+    if (i > 0) line += ',';
+    line += identity_object(changes.identities[i]);
+  }
+  return line + "]}\n";
+}
+
+std::size_t replay_change_log(store_state& state, std::istream& in, const std::string& name) {
+  try {
+    return state_reader(in, name, state.resource_id).replay_into(state);
+  } catch (const std::bad_alloc&) {
+    throw config_error("emulator change log " + name + ": too large to load into memory");
+  }
+}
+
+std::filesystem::path change_log_path(const std::filesystem::path& file) {
+  std::filesystem::path log = file;
+  log += ".log";
+  return log;
+}
+
 std::optional<store_state> load_store_state(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
@@ -247,7 +339,17 @@ std::optional<store_state> load_store_state(const std::filesystem::path& file) {
     throw config_error("cannot read the emulator state file " + file.string() + ": " +
                        std::generic_category().message(errno));
   try {
-    return read_store_state(in, file.string());
+    auto state = read_store_state(in, file.string());
+    // What was answered after the last snapshot is in the change log (written before each answer).
+    const auto log = change_log_path(file);
+    if (std::filesystem::exists(log, ec)) {
+      std::ifstream log_in(log, std::ios::binary);
+      if (!log_in)
+        throw config_error("cannot read the emulator change log " + log.string() + ": " +
+                           std::generic_category().message(errno));
+      replay_change_log(state, log_in, log.string());
+    }
+    return state;
   } catch (const std::ios_base::failure& e) {
     // The stream buffer throws on a read error (EIO, a file that became a directory).
     throw config_error("cannot read the emulator state file " + file.string() + ": " + e.code().message());

@@ -12,6 +12,7 @@
 
 #include "acsbatch/core/error.hpp"
 #include "acsbatch/emulator/state_file.hpp"
+#include "atomic_file.hpp"
 
 namespace acsbatch::emulator {
 
@@ -38,24 +39,49 @@ int lock_beside(const std::filesystem::path& file) {
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     ::close(fd);
-    throw config_error(error == EWOULDBLOCK
-                           ? "the emulator state file " + file.string() +
-                                 " is in use by another emulator (it holds " + lock_file.string() + ")"
-                           : "cannot lock " + lock_file.string() + ": " + std::generic_category().message(error));
+    if (error == EWOULDBLOCK)
+      throw state_file_locked("the emulator state file " + file.string() + " is in use by another emulator (it holds " +
+                              lock_file.string() + ")");
+    throw config_error("cannot lock " + lock_file.string() + ": " + std::generic_category().message(error));
   }
+  return fd;
+}
+
+int open_log(const std::filesystem::path& log) {
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw std::system_error(errno, std::generic_category(), "cannot open the emulator change log " + log.string());
   return fd;
 }
 
 }  // namespace
 
 state_saver::state_saver(identity_store& store, std::filesystem::path file, bool restored, error_sink on_error)
-    : store_(store), file_(std::move(file)), on_error_(on_error ? std::move(on_error) : print_error) {
+    : store_(store),
+      file_(std::move(file)),
+      on_error_(on_error ? std::move(on_error) : print_error),
+      log_file_(change_log_path(file_)) {
   lock_fd_ = lock_beside(file_);
   copy_ = store.track_changes();
   index_.reserve(copy_.identities.size());
   for (std::size_t i = 0; i < copy_.identities.size(); ++i) index_.emplace(hash_of(copy_.identities[i].id), i);
   taken_revision_ = copy_.revision;
-  if (restored) saved_revision_ = copy_.revision;
+  try {
+    if (restored) {
+      // The snapshot and its log hold the store; new changes continue that log.
+      saved_revision_ = copy_.revision;
+      log_fd_ = open_log(log_file_);
+    } else {
+      save_store_state(copy_, file_);
+      saved_revision_ = copy_.revision;
+      std::lock_guard lock(mutex_);
+      restart_log();
+    }
+  } catch (const std::system_error& e) {
+    if (log_fd_ >= 0) ::close(log_fd_);
+    ::close(lock_fd_);
+    throw config_error(std::string("the emulator state file: ") + e.what());
+  }
   writer_ = std::thread([this] { run_writer(); });
 }
 
@@ -66,6 +92,7 @@ state_saver::~state_saver() {
   }
   wake_.notify_one();
   writer_.join();
+  if (log_fd_ >= 0) ::close(log_fd_);
   ::close(lock_fd_);  // releases the lock
 }
 
@@ -107,6 +134,38 @@ void state_saver::take_changes() {
   // The store's lock is held for the changed identities only.
   pending_.push_back(store_.take_changes());
   taken_revision_ = pending_.back().revision;
+  append_to_log(change_record(pending_.back()));
+}
+
+void state_saver::append_to_log(const std::string& record) {
+  std::string_view rest = record;
+  while (!rest.empty() && log_fd_ >= 0) {
+    const auto written = ::write(log_fd_, rest.data(), rest.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      if (!log_error_reported_)
+        on_error_("cannot append to the emulator change log " + log_file_.string() + ": " +
+                  std::generic_category().message(errno) + " (the snapshot still follows within its interval)");
+      log_error_reported_ = true;
+      return;
+    }
+    rest.remove_prefix(static_cast<std::size_t>(written));
+  }
+  log_error_reported_ = false;
+}
+
+void state_saver::restart_log() {
+  atomic_file next(log_file_);
+  for (const auto& change_set : pending_) next.append(change_record(change_set));
+  next.commit();
+  const int fd = open_log(log_file_);
+  if (log_fd_ >= 0) ::close(log_fd_);
+  log_fd_ = fd;
+}
+
+void state_saver::record_changes() {
+  std::lock_guard lock(mutex_);
+  take_changes();
 }
 
 void state_saver::check() {
@@ -176,6 +235,8 @@ void state_saver::write_changes() {
   save_store_state(copy_, file_);
   std::lock_guard lock(mutex_);
   saved_revision_ = copy_.revision;
+  // What the snapshot holds leaves the log; what came after it (still queued) stays.
+  restart_log();
 }
 
 void state_saver::save_now() {

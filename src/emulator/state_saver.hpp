@@ -1,10 +1,11 @@
 #pragma once
-/// Keeps a state file up to date with an identity store (private to src/emulator). The saver
-/// holds a copy of the store's contents; a timer on the server's io_context takes the changes
-/// since its last look (a copy of the changed identities only, under the store's lock) and
-/// hands them to a writer thread of its own, which applies them to the copy and rewrites the
-/// file. So neither the copy nor the write — seconds for a million identities — holds up a
-/// request.
+/// Keeps a state file up to date with an identity store (private to src/emulator). Every
+/// change set goes at once into the change log (FILE.log, one write(2) before the request that
+/// made it is answered: record_changes()), so an identity a client was told of survives a
+/// kill -9. The saver also holds a copy of the store's contents; a timer on the server's
+/// io_context hands the queued change sets to a writer thread of its own, which applies them to
+/// the copy, rewrites the snapshot and starts a new log with what came after it. So neither the
+/// copy nor the snapshot — seconds for a million identities — holds up a request.
 
 #include <chrono>
 #include <condition_variable>
@@ -36,7 +37,8 @@ class state_saver {
   /// process holds it. Then starts tracking `store`'s changes (which must outlive the saver)
   /// with a full copy. With
   /// `restored`, the file already holds the store as it is (it was loaded from there);
-  /// otherwise the first save writes the file even with no change. `on_error` hears of a failed
+  /// otherwise the file is written at once (config_error when it cannot be), so that a change
+  /// log never exists without the snapshot it continues. `on_error` hears of a failed
   /// save on the writer thread (once until a save succeeds again) and of
   /// save_reporting_failure()'s failures; empty: a line on std::cerr.
   state_saver(identity_store& store, std::filesystem::path file, bool restored, error_sink on_error);
@@ -58,13 +60,22 @@ class state_saver {
   void save_now();
   /// save_now(), a failure told to `on_error` instead of thrown: for stop and destruction.
   void save_reporting_failure() noexcept;
+  /// Appends the store's changes since the last look to the change log, now, on the calling
+  /// thread: the server calls it after a request changed the store and before answering. A
+  /// failed append is told to `on_error` (once until one succeeds); the snapshot still follows.
+  void record_changes();
 
  private:
   void arm(std::weak_ptr<const void> owner);
   void check();
   void run_writer();
-  /// Queues the store's changes when there are any; the caller holds mutex_.
+  /// Queues the store's changes when there are any and appends them to the log; the caller
+  /// holds mutex_.
   void take_changes();
+  /// After a snapshot: the log becomes the change sets still queued (those after it), by an
+  /// atomic replace; the caller holds mutex_.
+  void restart_log();
+  void append_to_log(const std::string& record);
   /// Applies the queued changes to the copy and rewrites the file unless it holds the copy
   /// already; the caller holds write_mutex_.
   void write_changes();
@@ -74,6 +85,7 @@ class state_saver {
   const std::filesystem::path file_;
   const error_sink on_error_;
   int lock_fd_ = -1;  ///< FILE.lock, held for the saver's life
+  const std::filesystem::path log_file_;  ///< FILE.log
 
   std::mutex mutex_;  ///< guards the members below it up to write_mutex_
   std::condition_variable wake_;
@@ -83,6 +95,8 @@ class state_saver {
   bool write_wanted_ = false;
   bool quitting_ = false;
   bool error_reported_ = false;
+  int log_fd_ = -1;  ///< FILE.log, O_APPEND
+  bool log_error_reported_ = false;
 
   std::mutex write_mutex_;  ///< one writer of the copy and the file: the thread's or save_now's
   store_state copy_;        ///< the store as of the changes applied so far

@@ -1,5 +1,9 @@
 #include "acsbatch/engine/item_source.hpp"
 
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
 #include <boost/json/stream_parser.hpp>
 
 #include "acsbatch/core/error.hpp"
@@ -33,8 +37,16 @@ item_source::item_source(const job::users_spec& users) {
   }
   kind_ = users.from_file.empty() ? kind::report : kind::id_file;
   path_ = kind_ == kind::id_file ? users.from_file : users.from_report;
+  errno = 0;
   in_.open(path_);
-  if (!in_) throw config_error("cannot read the users file '" + path_.string() + "'");
+  if (!in_) {
+    // Why, so that a missing file, a permission and a directory read differently (issue 20).
+    const int error = errno;
+    std::error_code ec;
+    std::string why = error != 0 ? std::generic_category().message(error) : "cannot open it";
+    if (std::filesystem::is_directory(path_, ec)) why = "it is a directory";
+    throw config_error("cannot read the users file '" + path_.string() + "': " + why);
+  }
 }
 
 std::optional<std::string> item_source::next_id_from_file() {

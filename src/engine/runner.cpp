@@ -36,6 +36,18 @@ retry_settings to_settings(const job::retry_spec& spec, bool load_test) {
   return out;
 }
 
+/// Deleting a load test's leftovers is not part of what it measures: those deletes are retried
+/// at least this much, whatever the scenario's retry (often max_attempts: 1) says, and a 429/503
+/// spends retry.throttled_for as in a batch run, not attempts.
+constexpr unsigned cleanup_min_attempts = 6;
+
+retry_settings cleanup_settings(const job::retry_spec& spec) {
+  retry_settings out = to_settings(spec, /*load_test=*/false);
+  out.max_attempts = std::max(out.max_attempts, cleanup_min_attempts);
+  out.on = retry_on{};  // everything a delete can be retried on
+  return out;
+}
+
 }  // namespace
 
 std::string error_code_name(const identity::error& e) {
@@ -114,6 +126,7 @@ void runner::finish_worker(std::exception_ptr e) {
     if (job_.load && !leftovers_.empty() && !cleaning_up_ && !first_exception_ && !cancelled_) {
       // The load is over: now its leftover identities go, as fast as the load ran them.
       cleaning_up_ = true;
+      retry_ = retry_policy{cleanup_settings(job_.retry)};  // no load worker is left to read it
       const std::size_t width = job_.load->open_model() ? job_.load->max_in_flight : job_.load->concurrency;
       const std::size_t count = std::min<std::size_t>(leftovers_.size(), std::max<std::size_t>(width, 1));
       active_workers_ = count;

@@ -150,11 +150,13 @@ asio::awaitable<void> runner::run_iteration(item_seed seed, clock::time_point in
                                  std::chrono::microseconds{0});
   auto item = co_await run_item(std::move(seed));
   for (auto& step : item.steps) step.corrected_latency = step.latency + lateness;
-  const bool deletes = std::any_of(job_.steps.begin(), job_.steps.end(),
-                                   [](const job::step& s) { return s.op == job::operation::delete_user; });
-  if (!deletes && !item.user_id.empty()) {
-    // A load test leaves the resource as it found it: the identity goes after the load, so its
-    // deletion neither holds an in-flight slot nor adds unscheduled requests to what is measured.
+  const bool deleted = std::any_of(item.steps.begin(), item.steps.end(), [](const report::step_outcome& s) {
+    return s.ok && s.op == job::to_string(job::operation::delete_user);
+  });
+  if (!deleted && !item.user_id.empty()) {
+    // A load test leaves the resource as it found it: an identity its scenario did not delete
+    // (no delete_user, or a step failed before or at it) goes after the load, so its deletion
+    // neither holds an in-flight slot nor adds unscheduled requests to what is measured.
     std::lock_guard lock{mutex_};
     leftovers_.push_back({item.index, item.user_id});
   }
@@ -173,11 +175,24 @@ asio::awaitable<void> runner::delete_leftovers(std::shared_ptr<worker_state> /*s
       leftover.outcome.user_id = std::move(leftovers_.back().user_id);
       leftovers_.pop_back();
     }
+    // A 404 here means gone (the scenario's delete may have lost its answer): the goal is met.
+    leftover.in_flight_step = job_.steps.size();
     // Journalled as one step past the scenario, so `acsbatch cleanup --state` after a kill
     // deletes only what this cleanup had not reached.
     const auto outcome = co_await run_step(leftover, remove, job_.steps.size());
     if (journal_) journal_->step_finished(leftover.outcome.index, job_.steps.size(), outcome, leftover.outcome.user_id);
+    if (!outcome.ok) {
+      std::lock_guard lock{mutex_};
+      left_behind_.push_back(std::move(leftover.outcome.user_id));
+    }
   }
+}
+
+std::vector<std::string> runner::identities_left() const {
+  std::lock_guard lock{mutex_};
+  std::vector<std::string> out = left_behind_;
+  for (const auto& item : leftovers_) out.push_back(item.user_id);  // not reached: the run was cut short
+  return out;
 }
 
 }  // namespace acsbatch::engine

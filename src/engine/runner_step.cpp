@@ -256,6 +256,7 @@ asio::awaitable<report::step_outcome> runner::run_step(item_context& item,
     // already: the goal (the identity is gone) is reached, and the report keeps the 404.
     if (step.op == job::operation::delete_user && failure.http_status == 404 && (out.attempts > 1 || resent)) {
       out.ok = true;
+      out.already_gone = true;
       co_return out;
     }
     out.error_code = error_code_name(failure);
@@ -277,7 +278,7 @@ asio::awaitable<report::step_outcome> runner::run_step(item_context& item,
       request_stop(stop_reason::unavailable, failure.describe());
       co_return out;
     }
-    if (!status_enabled(job_.retry, failure.http_status)) co_return out;
+    if (!cleaning_up_ && !status_enabled(job_.retry, failure.http_status)) co_return out;
     const attempt_history history{
         .attempts = out.attempts,
         .throttled = throttled_attempts,

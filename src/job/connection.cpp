@@ -66,7 +66,13 @@ bool read_connection_string(reader& r, const entry& e, connection_spec& out) {
     return written_here;
   }
   try {
-    (void)auth::parse_connection_string(value->text);
+    const auto parsed = auth::parse_connection_string(value->text);
+    if (!parsed.endpoint.is_tls() && !parsed.endpoint.is_loopback()) {
+      // Caught here, not at the first request (which reads as "unreachable", exit 69).
+      r.report().error(value->at, e.path + ": its endpoint must be https:// (plain http is accepted only for "
+                                           "loopback hosts such as the emulator's 127.0.0.1)");
+      return written_here;
+    }
     out.embedded = false;
     out.connection_string = value->text;
   } catch (const config_error& error) {

@@ -25,6 +25,7 @@ std::string item_json(const item_outcome& item) {
     out += "{\"op\":";
     append_json_string(out, step.op);
     out += step.ok ? ",\"status\":\"ok\"" : ",\"status\":\"failed\"";
+    if (step.already_gone) out += ",\"already_gone\":true";
     out += ",\"http_status\":" + std::to_string(step.http_status);
     out += ",\"attempts\":" + std::to_string(step.attempts);
     out += ",\"latency_ms\":" + json_fixed3(static_cast<double>(step.latency.count()) / 1000.0);

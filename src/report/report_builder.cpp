@@ -68,6 +68,15 @@ void report_builder::add_skipped(std::uint64_t count) {
   items_.skipped += count;
 }
 
+void report_builder::add_left_behind(const std::vector<std::string>& ids) {
+  if (written_) throw std::logic_error("report_builder::add_left_behind after write");
+  items_.left_behind += ids.size();
+  for (const auto& id : ids) {
+    if (items_.left_behind_ids.size() >= max_left_behind_ids) break;
+    items_.left_behind_ids.push_back(id);
+  }
+}
+
 void report_builder::add_dropped(std::uint64_t dropped, std::uint64_t delayed) {
   if (written_) throw std::logic_error("report_builder::add_dropped after write");
   items_.dropped = items_.dropped.value_or(0) + dropped;
@@ -88,6 +97,7 @@ void report_builder::add(const item_outcome& item) {
     ++totals.count;
     if (step.ok) ++totals.ok;
     else ++totals.failed;
+    if (step.already_gone) ++totals.already_gone;
     totals.retries += step.attempts > 1 ? step.attempts - 1 : 0;
     totals.throttled += step.throttled;
     totals.throttle_wait += step.throttle_wait;
@@ -121,6 +131,15 @@ void report_builder::add(const item_outcome& item) {
     items_out_ << detail::item_json(item) << '\n';
     if (!items_out_) throw std::system_error(last_error(), "cannot write " + items_path_.string());
   }
+}
+
+std::vector<error_group> report_builder::error_groups() const {
+  std::vector<error_group> out;
+  out.reserve(errors_.size());
+  for (const auto& [code, tally] : errors_) out.push_back({code, tally.http_status, tally.count, tally.example});
+  // Most frequent first: the top of the list is what needs fixing.
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+  return out;
 }
 
 }  // namespace acsbatch::report

@@ -38,6 +38,7 @@ void add(operation_totals& into, const operation_totals& from) {
   } else if (into.throttling.empty()) {
     into.throttling = from.throttling;
   }
+  into.already_gone += from.already_gone;
   into.latency.merge(from.latency);
   into.service_latency.merge(from.service_latency);
 }
@@ -67,16 +68,37 @@ report_document merge_reports(std::span<const merge_input> inputs, bool force) {
   report_document out;
   if (inputs.empty()) return out;
   const auto& first = inputs.front().document;
-  for (const auto& input : inputs) {
-    if (input.document.job_sha256 != first.job_sha256 && !force)
+  for (std::size_t i = 0; i < inputs.size() && !force; ++i) {
+    const auto& input = inputs[i];
+    if (input.document.job_sha256 != first.job_sha256)
       throw merge_refused(input.path.string() + " is a report of another job than " + inputs.front().path.string() +
                           " (job '" + input.document.job_name + "' sha256 " + input.document.job_sha256.substr(0, 12) +
                           "… vs '" + first.job_name + "' " + first.job_sha256.substr(0, 12) +
                           "…); --force merges them anyway");
+    if (input.document.job_effective_sha256 != first.job_effective_sha256)
+      throw merge_refused(input.path.string() + " and " + inputs.front().path.string() +
+                          " are reports of the same job file run with different --set overrides (effective sha256 " +
+                          input.document.job_effective_sha256.substr(0, 12) + "… vs " +
+                          first.job_effective_sha256.substr(0, 12) + "…): their sums would mean nothing; --force "
+                          "merges them anyway");
+    // The same run twice (one report given twice, or a merged report and one of its inputs),
+    // or two runs of one shard, would count the same items twice.
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto& other = inputs[j].document;
+      const auto shared = std::find_first_of(input.document.runs.begin(), input.document.runs.end(),
+                                             other.runs.begin(), other.runs.end());
+      const bool same_shard = !input.document.shard.empty() && input.document.shard == other.shard;
+      if (shared != input.document.runs.end() || same_shard)
+        throw merge_refused(input.path.string() + " and " + inputs[j].path.string() + " both count " +
+                            (shared != input.document.runs.end() ? "the items of run " + *shared
+                                                                 : "shard " + input.document.shard) +
+                            ": merging would count them twice; --force merges them anyway");
+    }
   }
   out.job_name = first.job_name;
   out.job_file = first.job_file;
   out.job_sha256 = first.job_sha256;
+  out.job_effective_sha256 = first.job_effective_sha256;
   out.endpoint = first.endpoint;
   out.api_version = first.api_version;
   out.parameters = first.parameters;
@@ -111,6 +133,7 @@ report_document merge_reports(std::span<const merge_input> inputs, bool force) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const auto& d = inputs[i].document;
     out.merged_from.push_back(inputs[i].path.string());
+    out.runs.insert(out.runs.end(), d.runs.begin(), d.runs.end());
     out.embedded = out.embedded && d.embedded;
     out.items.total += d.items.total;
     out.items.succeeded += d.items.succeeded;
@@ -118,6 +141,9 @@ report_document merge_reports(std::span<const merge_input> inputs, bool force) {
     out.items.skipped += d.items.skipped;
     out.items.uncertain += d.items.uncertain;
     out.items.from_earlier_runs += d.items.from_earlier_runs;
+    out.items.left_behind += d.items.left_behind;
+    for (const auto& id : d.items.left_behind_ids)
+      if (out.items.left_behind_ids.size() < max_left_behind_ids) out.items.left_behind_ids.push_back(id);
     add(out.items.dropped, d.items.dropped);
     add(out.items.delayed, d.items.delayed);
     for (const auto& [name, totals] : d.operations) add(out.operations[name], totals);

@@ -186,6 +186,11 @@ report_document to_document(const json::object& root, const reader& r) {
   d.job_name = r.string(r.member(job, "name", "job"), "job.name");
   d.job_file = r.string(r.member(job, "file", "job"), "job.file");
   d.job_sha256 = r.string(r.member(job, "sha256", "job"), "job.sha256");
+  d.job_effective_sha256 = d.job_sha256;  // reports before --set was recorded
+  if (const auto* v = job.if_contains("effective_sha256")) d.job_effective_sha256 = r.string(*v, "job.effective_sha256");
+  if (const auto* v = job.if_contains("shard")) d.shard = r.string(*v, "job.shard");
+  if (const auto* v = job.if_contains("runs"))
+    for (const auto& id : r.array(*v, "job.runs")) d.runs.push_back(r.string(id, "job.runs[]"));
   d.endpoint = r.string(r.member(root, "endpoint", ""), "endpoint");
   if (const auto* v = root.if_contains("embedded"); v && v->is_bool()) d.embedded = v->get_bool();
   d.api_version = r.string(r.member(root, "api_version", ""), "api_version");
@@ -214,6 +219,11 @@ report_document to_document(const json::object& root, const reader& r) {
   d.items.from_earlier_runs = optional_count("from_earlier_runs").value_or(0);
   d.items.dropped = optional_count("dropped");
   d.items.delayed = optional_count("delayed");
+  d.items.left_behind = optional_count("left_behind").value_or(0);
+  if (const auto* ids = items.if_contains("left_behind_ids"); ids && ids->is_array())
+    for (const auto& id : ids->as_array())
+      if (id.is_string() && d.items.left_behind_ids.size() < max_left_behind_ids)
+        d.items.left_behind_ids.emplace_back(id.as_string());
   for (const auto& [name, value] : r.object(r.member(summary, "operations", "summary"), "summary.operations")) {
     const std::string where = "summary.operations." + std::string(name);
     const auto& op = r.object(value, where);
@@ -233,6 +243,7 @@ report_document to_document(const json::object& root, const reader& r) {
       if (const auto* learned = throttling->as_object().if_contains("learned_per_s"); learned && learned->is_number())
         totals.learned_per_s = learned->to_number<double>();
     }
+    if (const auto* gone = op.if_contains("already_gone")) totals.already_gone = r.count(*gone, where + ".already_gone");
     try {
       totals.latency = histogram_from_json(r.member(op, "histogram", where));
     } catch (const std::invalid_argument& e) {

@@ -42,6 +42,18 @@ std::string head_json(const report_document& d) {
   append_json_string(head, d.job_file);
   head += ",\"sha256\":";
   append_json_string(head, d.job_sha256);
+  head += ",\"effective_sha256\":";
+  append_json_string(head, d.job_effective_sha256.empty() ? d.job_sha256 : d.job_effective_sha256);
+  if (!d.shard.empty()) {
+    head += ",\"shard\":";
+    append_json_string(head, d.shard);
+  }
+  head += ",\"runs\":[";
+  for (std::size_t i = 0; i < d.runs.size(); ++i) {
+    if (i > 0) head += ',';
+    append_json_string(head, d.runs[i]);
+  }
+  head += ']';
   head += "},\n\"endpoint\":";
   append_json_string(head, d.endpoint);
   head += d.embedded ? ",\n\"embedded\":true" : ",\n\"embedded\":false";
@@ -77,7 +89,16 @@ std::string head_json(const report_document& d) {
           ",\"from_earlier_runs\":" + std::to_string(items.from_earlier_runs) +
           (items.dropped ? ",\"dropped\":" + std::to_string(*items.dropped) : std::string()) +
           (items.delayed ? ",\"delayed\":" + std::to_string(*items.delayed) : std::string()) +
-          "},\n\"operations\":{";
+          (items.left_behind > 0 ? ",\"left_behind\":" + std::to_string(items.left_behind) : std::string());
+  if (items.left_behind > 0) {
+    head += ",\"left_behind_ids\":[";
+    for (std::size_t i = 0; i < items.left_behind_ids.size(); ++i) {
+      if (i > 0) head += ',';
+      append_json_string(head, items.left_behind_ids[i]);
+    }
+    head += ']';
+  }
+  head += "},\n\"operations\":{";
   bool first = true;
   for (const auto& [name, totals] : d.operations) {
     head += first ? "\n" : ",\n";
@@ -92,6 +113,7 @@ std::string head_json(const report_document& d) {
                  ? std::string()
                  : ",\"throttling\":{\"verdict\":\"" + totals.throttling + "\",\"learned_per_s\":" +
                        (totals.learned_per_s ? json_fixed3(*totals.learned_per_s) : std::string("null")) + "}") +
+            (totals.already_gone > 0 ? ",\"already_gone\":" + std::to_string(totals.already_gone) : std::string()) +
             ",\"latency_ms\":" + latency_json(totals.latency) +
             (totals.service_latency.count() > 0 ? ",\"service_latency_ms\":" + latency_json(totals.service_latency)
                                                 : std::string()) +
@@ -197,6 +219,9 @@ void report_builder::write(std::chrono::system_clock::time_point finished_at) {
   d.job_name = info_.job_name;
   d.job_file = info_.job_file;
   d.job_sha256 = info_.job_sha256;
+  d.job_effective_sha256 = info_.job_effective_sha256;
+  d.shard = info_.shard;
+  if (!info_.run_id.empty()) d.runs.push_back(info_.run_id);
   d.endpoint = info_.endpoint_host;
   d.embedded = info_.embedded;
   d.api_version = info_.api_version;
@@ -214,9 +239,7 @@ void report_builder::write(std::chrono::system_clock::time_point finished_at) {
   for (const auto& [name, totals] : operations_) operations_done += totals.count;
   d.target_rate = info_.target_rate;
   d.achieved_rate = rate_window_s_ > 0 ? static_cast<double>(operations_done) / rate_window_s_ : 0.0;
-  for (const auto& [code, tally] : errors_) d.errors.push_back({code, tally.http_status, tally.count, tally.example});
-  // Most frequent first: the top of the list is what needs fixing.
-  std::stable_sort(d.errors.begin(), d.errors.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+  d.errors = error_groups();
   auto results = evaluate(info_.thresholds, operations_, rate_window_s_);
   for (std::size_t i = 0; i < results.size(); ++i)
     d.thresholds.push_back({results[i].expr, results[i].value, std::string(base_unit(info_.thresholds[i].metric)),

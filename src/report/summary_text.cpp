@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 namespace acsbatch::report {
 
@@ -52,6 +54,20 @@ std::string throttling_text(const report_builder& builder) {
   return line + verdicts + "\n";
 }
 
+/// The operations in the order of the job's steps, then any other (by name).
+std::vector<std::pair<std::string, const operation_totals&>> in_step_order(const report_builder& builder) {
+  std::vector<std::pair<std::string, const operation_totals&>> out;
+  const auto& operations = builder.operations();
+  const auto& order = builder.info().operation_order;
+  for (const auto& name : order)
+    if (const auto it = operations.find(name);
+        it != operations.end() && std::none_of(out.begin(), out.end(), [&](const auto& row) { return row.first == name; }))
+      out.emplace_back(name, it->second);
+  for (const auto& [name, totals] : operations)
+    if (std::find(order.begin(), order.end(), name) == order.end()) out.emplace_back(name, totals);
+  return out;
+}
+
 }  // namespace
 
 std::string format_summary(const report_builder& builder) {
@@ -65,7 +81,7 @@ std::string format_summary(const report_builder& builder) {
                 "failed", "rate/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
   out += line;
   const double seconds = builder.rate_window_s();
-  for (const auto& [name, totals] : builder.operations()) {
+  for (const auto& [name, totals] : in_step_order(builder)) {
     const auto& h = totals.latency;
     const double rate = rate_of(totals.count, seconds);
     std::snprintf(line, sizeof line, "%-*.*s %9llu %9llu %9llu %9.1f %9.3f %9.3f %9.3f %9.3f %9.3f\n", width, width,
@@ -76,11 +92,24 @@ std::string format_summary(const report_builder& builder) {
     out += line;
   }
   out += throttling_text(builder);
+  for (const auto& [name, totals] : builder.operations())
+    if (totals.already_gone > 0)
+      out += name + ": " + std::to_string(totals.already_gone) + " of the ok were already gone (HTTP 404): not deleted by this run\n";
   const auto& items = builder.items();
   std::snprintf(line, sizeof line, "items: %llu total, %llu succeeded, %llu failed, %llu skipped\n",
                 static_cast<unsigned long long>(items.total), static_cast<unsigned long long>(items.succeeded),
                 static_cast<unsigned long long>(items.failed), static_cast<unsigned long long>(items.skipped));
   out += line;
+  if (const auto groups = builder.error_groups(); !groups.empty()) {
+    // The codes at a glance, so that nobody has to open the JSON to know what failed.
+    std::string codes = "errors:";
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      codes += (i == 0 ? " " : ", ") + groups[i].code;
+      if (groups[i].http_status != 0) codes += " (HTTP " + std::to_string(groups[i].http_status) + ")";
+      codes += " x" + std::to_string(groups[i].count);
+    }
+    out += codes + " (one example message each in the report's \"errors\")\n";
+  }
   if (items.dropped && *items.dropped == 0 && items.delayed.value_or(0) == 0) {
     out += "load: every iteration started on time\n";
   } else if (items.dropped) {
@@ -108,8 +137,9 @@ log_fields summary_fields(const report_builder& builder) {
     log_fields op;
     op.add_unsigned("count", totals.count)
         .add_unsigned("ok", totals.ok)
-        .add_unsigned("failed", totals.failed)
-        .add_number("rate_per_s", rate_of(totals.count, builder.rate_window_s()))
+        .add_unsigned("failed", totals.failed);
+    if (totals.already_gone > 0) op.add_unsigned("already_gone", totals.already_gone);
+    op.add_number("rate_per_s", rate_of(totals.count, builder.rate_window_s()))
         .add_number("p50_ms", totals.latency.percentile_ms(0.50))
         .add_number("p90_ms", totals.latency.percentile_ms(0.90))
         .add_number("p99_ms", totals.latency.percentile_ms(0.99))

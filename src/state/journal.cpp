@@ -109,6 +109,7 @@ std::optional<journal_meta> journal::meta() {
     if (key == "job_name") meta.job_name = std::move(value);
     else if (key == "job_file") meta.job_file = std::move(value);
     else if (key == "job_sha256") meta.job_sha256 = std::move(value);
+    else if (key == "job_effective_sha256") meta.job_effective_sha256 = std::move(value);
     else if (key == "api_version") meta.api_version = std::move(value);
     else if (key == "endpoint_host") meta.endpoint_host = std::move(value);
     else if (key == "custom_id") meta.custom_id = std::move(value);
@@ -129,6 +130,7 @@ void journal::write_meta(const journal_meta& meta) {
   put("job_name", meta.job_name);
   put("job_file", meta.job_file);
   put("job_sha256", meta.job_sha256);
+  put("job_effective_sha256", meta.job_effective_sha256);
   put("api_version", meta.api_version);
   put("endpoint_host", meta.endpoint_host);
   put("custom_id", meta.custom_id);

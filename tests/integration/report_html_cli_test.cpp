@@ -35,7 +35,11 @@ class ReportHtmlCli : public ::testing::Test {
 std::unique_ptr<two_runs> ReportHtmlCli::runs_;
 
 TEST_F(ReportHtmlCli, TheJobWritesItsHtmlPage) {
-  const auto html = read_file(out("shard.html"));
+  // Each run was given --report out/a.json or out/b.json: its page goes beside its JSON, so the
+  // second run did not overwrite the first's out/shard.html (issue 20).
+  EXPECT_FALSE(std::filesystem::exists(out("shard.html")));
+  EXPECT_THAT(read_file(out("a.html")), HasSubstr("<!DOCTYPE html>"));
+  const auto html = read_file(out("b.html"));
   EXPECT_THAT(html, HasSubstr("<!DOCTYPE html>"));
   EXPECT_THAT(html, HasSubstr("id=\"chart-latency-issue-token\""));
   EXPECT_THAT(html, HasSubstr("thresholds passed"));
@@ -84,7 +88,7 @@ png_info inspect_png(const std::string& data) {
 
 TEST_F(ReportHtmlCli, ChromiumRendersTheHtmlReport) {
   if (!std::filesystem::exists(chromium)) GTEST_SKIP() << "no " << chromium << " (scripts/setup.sh installs it)";
-  const auto html_path = std::filesystem::absolute(out("shard.html"));
+  const auto html_path = std::filesystem::absolute(out("b.html"));
   const auto profile = dir() / "chromium-profile";
   const std::vector<std::string> common{chromium.string(), "--headless", "--no-sandbox", "--disable-gpu",
                                         "--disable-background-networking", "--disable-component-update",

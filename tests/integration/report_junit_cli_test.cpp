@@ -32,7 +32,10 @@ class ReportJunitCli : public ::testing::Test {
 std::unique_ptr<two_runs> ReportJunitCli::runs_;
 
 TEST_F(ReportJunitCli, TheJobWritesItsJunitFile) {
-  EXPECT_THAT(read_file(out("shard.xml")), HasSubstr("tests=\"6\" failures=\"0\""));  // 3 thresholds + 3 operations
+  // Beside each run's --report JSON (out/a.json, out/b.json), not the job's out/shard.xml.
+  EXPECT_FALSE(std::filesystem::exists(out("shard.xml")));
+  EXPECT_THAT(read_file(out("a.xml")), HasSubstr("tests=\"6\" failures=\"0\""));  // 3 thresholds + 3 operations
+  EXPECT_THAT(read_file(out("b.xml")), HasSubstr("tests=\"6\" failures=\"0\""));
 }
 
 TEST_F(ReportJunitCli, CountsThresholdsAndOperations) {

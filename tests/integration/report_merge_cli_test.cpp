@@ -42,8 +42,16 @@ TEST_F(ReportMergeCli, MergeAddsTheShards) {
   EXPECT_EQ(merged.at("items").as_array().size(), 60u);
   EXPECT_EQ(merged.at("thresholds").as_array().size(), 3u);
   EXPECT_EQ(merged.at("merged_from").as_array().size(), 2u);
-  // A merged report is a report: it merges again.
-  EXPECT_EQ(acsbatch({"report", "merge", out("merged.json"), out("a.json"), "-o", out("m3.json")}).exit_code, 0);
+  EXPECT_EQ(merged.at("job").at("runs").as_array().size(), 2u) << "the runs whose items it counts";
+  // A merged report is a report, but merged again with one of its inputs it would count that
+  // input's items twice (issue 20): refused, naming the run, unless --force.
+  const auto twice = acsbatch({"report", "merge", out("merged.json"), out("a.json"), "-o", out("m3.json")});
+  EXPECT_EQ(twice.exit_code, 65);
+  EXPECT_THAT(twice.err, HasSubstr("both count the items of run "));
+  EXPECT_THAT(twice.err, HasSubstr("merging would count them twice; --force merges them anyway"));
+  const auto same = acsbatch({"report", "merge", out("a.json"), out("a.json"), "-o", out("m4.json")});
+  EXPECT_EQ(same.exit_code, 65) << "one report given twice";
+  EXPECT_EQ(acsbatch({"report", "merge", out("merged.json"), out("a.json"), "-o", out("m3.json"), "--force"}).exit_code, 0);
   EXPECT_EQ(json::parse(read_file(out("m3.json"))).at("summary").at("items").at("total"), 90);
 }
 

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -166,6 +167,78 @@ TEST(EmulatorStateFile, TrackedChangesAreTheChangedIdentitiesAsTheyAreNow) {
     else EXPECT_TRUE(identity.deleted);
   }
   EXPECT_TRUE(store.take_changes().identities.empty());
+}
+
+// The change log (FILE.log): what was answered after the last snapshot. Replayed over the
+// snapshot it gives the store as it was at the last record; records the snapshot already holds
+// (a crash between the snapshot and the log's restart) are skipped, not applied backwards.
+TEST(EmulatorStateFile, TheChangeLogReplaysOnlyWhatTheSnapshotLacks) {
+  identity_store store{resource};
+  const auto kept = store.create("kept", t0).identity.id;
+  (void)store.track_changes();
+  const auto snapshot = store.snapshot();  // revision 1: `kept`
+  const auto gone = store.create(std::nullopt, t0).identity.id;
+  (void)store.issue_token(kept, voip, 60min, t0 + 1s);
+  std::string log = change_record(store.take_changes());  // revision 3
+  (void)store.remove(gone);
+  log += change_record(store.take_changes());  // revision 4
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 2) << "one line per change set";
+
+  auto replayed = read_text(text_of(snapshot));
+  EXPECT_EQ(replayed.revision, 1u);
+  std::istringstream in(log);
+  EXPECT_EQ(replay_change_log(replayed, in, "state.json.log"), 2u);
+  EXPECT_EQ(replayed.revision, 4u);
+  EXPECT_EQ(replayed.counters.created, 2u);
+  EXPECT_EQ(replayed.counters.deleted, 1u);
+  EXPECT_EQ(replayed.counters.tokens_issued, 1u);
+  ASSERT_EQ(replayed.identities.size(), 2u) << "each id once, as it became";
+  identity_store restored{std::move(replayed)};
+  EXPECT_EQ(restored.find(kept)->last_token_issued_at, t0 + 1s);
+  EXPECT_FALSE(restored.find(gone));
+  EXPECT_EQ(restored.revision(), 4u) << "new changes continue the numbering";
+
+  // A snapshot taken at revision 4 skips both records.
+  auto newer = store.snapshot();
+  const auto before = text_of(newer);
+  std::istringstream again(log);
+  EXPECT_EQ(replay_change_log(newer, again, "state.json.log"), 0u);
+  EXPECT_EQ(text_of(newer), before);
+}
+
+TEST(EmulatorStateFile, AChangeLogCutShortEndsAtItsLastWholeRecordAndDamageElsewhereIsAnError) {
+  identity_store store{resource};
+  (void)store.track_changes();
+  const auto empty = store.snapshot();
+  (void)store.create(std::nullopt, t0);
+  const auto first = change_record(store.take_changes());
+  (void)store.create(std::nullopt, t0);
+  const auto second = change_record(store.take_changes());
+
+  auto state = empty;
+  std::istringstream torn(first + second.substr(0, second.size() / 2));  // a crash mid-write
+  EXPECT_EQ(replay_change_log(state, torn, "s.log"), 1u);
+  EXPECT_EQ(state.identities.size(), 1u);
+
+  state = empty;
+  std::istringstream damaged(first.substr(0, 10) + "\n" + second);
+  try {
+    (void)replay_change_log(state, damaged, "s.log");
+    ADD_FAILURE() << "a damaged record before the last must not be skipped";
+  } catch (const config_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("s.log:1:"));
+  }
+
+  state = empty;
+  std::istringstream foreign(R"({"revision":9,"nextSerial":1,"created":1,"deleted":0,"tokensIssued":0,)"
+                             R"("identities":[{"id":"8:acs:other_1","createdAt":"2026-11-25T11:58:14Z","revokedBefore":0}]})"
+                             "\n{}\n");
+  try {
+    (void)replay_change_log(state, foreign, "s.log");
+    ADD_FAILURE() << "an identity of another resource must not be replayed";
+  } catch (const config_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("s.log:1: \"id\" must be 8:acs:" + std::string(resource)));
+  }
 }
 
 TEST(EmulatorStateFile, TheFileHoldsOneLinePerIdentityAndNoAccessKey) {

@@ -129,7 +129,8 @@ TEST_F(ReportBuilder, WritesEveryFieldOfTheSchema) {
                                         "finished_at", "duration_s", "parameters", "summary", "errors", "thresholds",
                                         "timeline", "latency_timeline", "items"));
   EXPECT_EQ(report.at("schema"), "acsbatch.report/v1");
-  EXPECT_EQ(report.at("job"), json::parse(R"({"name":"quickstart","file":"jobs/quickstart.yaml","sha256":"822e0d5e"})"));
+  EXPECT_EQ(report.at("job"), json::parse(R"({"name":"quickstart","file":"jobs/quickstart.yaml","sha256":"822e0d5e",)"
+                                             R"("effective_sha256":"822e0d5e","runs":[]})"));  // no --set: the file's
   EXPECT_EQ(report.at("endpoint"), "127.0.0.1");
   EXPECT_EQ(report.at("embedded"), true);
   EXPECT_EQ(report.at("api_version"), "2023-10-01");
@@ -392,7 +393,22 @@ TEST_F(ReportBuilder, SummaryTextTable) {
             "create_user         2         2         0       1.0    10.047    12.345    12.345    12.345    12.345\n"
             "issue_token         2         1         1       1.0     2.007    30.000    30.000    30.000    30.000\n"
             "throttling: 1.2 s waited on 429/503 (summed over steps); issue_token: limited by its rate, held 98.5/s\n"
-            "items: 3 total, 1 succeeded, 1 failed, 1 skipped\n");
+            "items: 3 total, 1 succeeded, 1 failed, 1 skipped\n"
+            "errors: TooManyRequests (HTTP 429) x1 (one example message each in the report's \"errors\")\n");
+}
+
+TEST_F(ReportBuilder, SummaryRowsFollowTheStepsThenTheRestByName) {
+  auto ordered = info();
+  ordered.operation_order = {"issue_token", "create_user"};
+  report_builder builder(ordered, dir_ / "r.json", false);
+  item_outcome item{0, "8:acs:r_1", false, {}};
+  for (const char* op : {"create_user", "issue_token", "delete_user"}) item.steps.push_back(ok_step(op, 200, 1'000us, 0ms));
+  builder.add(item);
+  const auto text = format_summary(builder);
+  const auto issue = text.find("\nissue_token"), create = text.find("\ncreate_user"), remove = text.find("\ndelete_user");
+  ASSERT_NE(issue, std::string::npos);
+  EXPECT_LT(issue, create);
+  EXPECT_LT(create, remove) << "not among the steps (a load test's cleanup): after them";
 }
 
 TEST_F(ReportBuilder, SummaryTheRateIsZeroUntilTheRunHasALength) {

@@ -72,7 +72,8 @@ struct store_state {
   std::uint64_t next_serial = 1;
   store_counters counters;  ///< `live` is recomputed from `identities` on restore
   std::vector<stored_identity> identities;
-  /// identity_store::revision() when the snapshot was taken; not part of the file.
+  /// identity_store::revision() when the snapshot was taken: the file's "revision", so that
+  /// replaying its change log (FILE.log) skips the changes the snapshot already holds.
   std::uint64_t revision = 0;
 };
 

@@ -5,6 +5,7 @@
 /// its own, so the unit tests drive it directly.
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -105,6 +106,10 @@ class request_handler {
 
   identity_store& store() { return store_; }
   const identity_store& store() const { return store_; }
+  /// Called by respond() on its own thread after a request changed the store and before the
+  /// answer is returned: the state file's change log is written there, ahead of the answer.
+  /// Set before serving; empty: nothing is called.
+  void after_store_change(std::function<void()> hook) { after_store_change_ = std::move(hook); }
   const request_stats& stats() const { return stats_; }
 
   /// The body of GET /emulator/stats (shape in the README):
@@ -137,6 +142,7 @@ class request_handler {
   arrival_rates rates_;
   /// Signs the bearer tokens this emulator issues; random per emulator.
   std::string entra_signing_secret_;
+  std::function<void()> after_store_change_;
 };
 
 }  // namespace acsbatch::emulator

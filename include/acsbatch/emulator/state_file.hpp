@@ -4,7 +4,7 @@
 ///
 /// Line 1, the header:
 ///   {"schema":"acsbatch.emulator-state/v1","resourceId":"…","tokenSecret":"<base64>",
-///    "nextSerial":N,"created":N,"deleted":N,"tokensIssued":N,"identities":COUNT}
+///    "nextSerial":N,"created":N,"deleted":N,"tokensIssued":N,"identities":COUNT,"revision":N}
 /// then COUNT lines, one per identity:
 ///   {"id":"8:acs:…","customId":"…","createdAt":"RFC 3339","lastTokenIssuedAt":"RFC 3339",
 ///    "revokedBefore":N}                   (customId and lastTokenIssuedAt only when set)
@@ -17,9 +17,16 @@
 #include <optional>
 #include <string>
 
+#include "acsbatch/core/error.hpp"
 #include "acsbatch/emulator/identity_store.hpp"
 
 namespace acsbatch::emulator {
+
+/// Another emulator (another run) holds the state file's lock: a lock conflict, exit 75.
+class state_file_locked : public config_error {
+ public:
+  using config_error::config_error;
+};
 
 /// The header's `schema`.
 inline constexpr std::string_view state_file_schema = "acsbatch.emulator-state/v1";
@@ -33,7 +40,25 @@ void write_store_state(const store_state& state, std::ostream& out);
 /// header says, an id not of this resource). Never crashes on any input.
 store_state read_store_state(std::istream& in, const std::string& name);
 
-/// The state in `file`; nullopt when the file does not exist. Throws config_error as
+/// The change log beside a state file, `FILE.log`: one JSON line per change set, written
+/// before the emulator answers the request that made it, so what a client was told survives a
+/// kill -9 of the emulator (the page cache outlives the process; a machine crash may lose its
+/// tail, as it may the journal's unsynced pages):
+///   {"revision":N,"nextSerial":N,"created":N,"deleted":N,"tokensIssued":N,
+///    "identities":[<identity objects as above>]}
+/// Each snapshot (the state file, whose header carries the "revision" it holds) starts a new log
+/// with only the changes after it.
+std::filesystem::path change_log_path(const std::filesystem::path& file);
+
+/// One change-log line (with its '\n') for a change set (identity_store::take_changes()).
+std::string change_record(const store_state& changes);
+
+/// Applies the records of a change log newer than `state.revision` to `state` (the newest
+/// record of an identity wins) and returns how many. A last line cut short ends the log; any
+/// other damage throws config_error naming `name` and the line.
+std::size_t replay_change_log(store_state& state, std::istream& in, const std::string& name);
+
+/// The state in `file` and its change log; nullopt when the file does not exist. Throws config_error as
 /// read_store_state does, and when the file exists but cannot be read.
 std::optional<store_state> load_store_state(const std::filesystem::path& file);
 

@@ -100,6 +100,9 @@ class runner {
   /// What made the run stop (safe to print: no secrets).
   std::string stop_detail() const;
   run_progress progress() const;
+  /// Load mode, once the run is done: the identities it created and did not delete (its
+  /// cleanup failed for them, or was cut short). Empty when it left the resource as it was.
+  std::vector<std::string> identities_left() const;
   /// `t` judged on the operations reported so far, rates over the time since `started`.
   /// Thread-safe.
   report::threshold_result judge_now(const report::threshold& t) const;
@@ -197,6 +200,7 @@ class runner {
   };
   std::vector<leftover> leftovers_;  // load mode: identities to delete after the load
   bool cleaning_up_ = false;
+  std::vector<std::string> left_behind_;  // load mode: leftovers whose delete failed
   std::exception_ptr first_exception_;
   std::function<void(std::exception_ptr)> done_;
 };

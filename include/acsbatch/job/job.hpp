@@ -211,6 +211,9 @@ struct job {
   std::string name;
   std::string file;    ///< the path it was loaded from
   std::string sha256;  ///< hex SHA-256 of the file's bytes (before interpolation)
+  /// The job as run: the file's hash and the --set overrides in order (= sha256 without any).
+  /// Reports and journals record it, so merge and --resume see a changed --set.
+  std::string effective_sha256;
   connection_spec connection;
   std::uint32_t concurrency = 16;
   users_spec users;

@@ -22,6 +22,7 @@ struct operation_totals {
   /// empty when it did not run (adaptive: false, a load test, an older report).
   std::string throttling;
   std::optional<double> learned_per_s;  ///< the pace that held, when rate_limited
+  std::uint64_t already_gone = 0;  ///< of `ok`: deletes answered 404 (nothing was deleted)
   latency_histogram latency;  ///< load mode: from each iteration's intended start
   latency_histogram service_latency;  ///< load mode only: from the request's send (service time)
 };

@@ -19,6 +19,7 @@
 #include "acsbatch/report/latency_histogram.hpp"
 #include "acsbatch/report/latency_timeline.hpp"
 #include "acsbatch/report/operation_totals.hpp"
+#include "acsbatch/report/error_group.hpp"
 #include "acsbatch/report/threshold.hpp"
 
 namespace acsbatch::report {
@@ -27,6 +28,9 @@ struct run_info {
   std::string job_name;
   std::string job_file;
   std::string job_sha256;
+  std::string job_effective_sha256;  ///< the file plus its --set overrides
+  std::string shard;                 ///< "I/N" for a shard's run, else empty
+  std::string run_id;                ///< a random UUID per run (report merge tells runs apart)
   std::string endpoint_host;  ///< host only: never a key or a full connection string
   bool embedded = false;
   std::string api_version;
@@ -38,6 +42,9 @@ struct run_info {
   /// The job's settings as (name, value) text pairs, in order, for the report's `parameters`
   /// (what the HTML report shows). Never a secret.
   std::vector<std::pair<std::string, std::string>> parameters;
+  /// The operations in the order the job's steps run them: the end summary's rows (others,
+  /// e.g. a load test's cleanup deletes, follow by name).
+  std::vector<std::string> operation_order;
 };
 
 struct step_outcome {
@@ -61,6 +68,9 @@ struct step_outcome {
   std::chrono::microseconds started_at{0};
   /// Done by an earlier run of the job (--resume): started_at is on that run's clock.
   bool from_earlier_run = false;
+  /// delete_user answered 404 where that reaches the goal (an earlier attempt or run may have
+  /// deleted it): ok, but counted and shown as "already gone", not as a deletion.
+  bool already_gone = false;
 };
 
 struct item_outcome {
@@ -80,9 +90,16 @@ struct item_outcome {
   bool ok() const;
 };
 
+/// The report names at most this many left-behind identities (the count has them all).
+inline constexpr std::size_t max_left_behind_ids = 1000;
+
 struct item_totals {
   std::uint64_t total = 0, succeeded = 0, failed = 0, skipped = 0;
   std::uint64_t uncertain = 0;          ///< items whose create may have left an unrecorded identity
+  /// Identities the run created and did not delete (a load test's failed cleanup): with up
+  /// to max_left_behind_ids of their ids in `left_behind_ids`.
+  std::uint64_t left_behind = 0;
+  std::vector<std::string> left_behind_ids;
   std::uint64_t from_earlier_runs = 0;  ///< finished by an earlier run of the job (--resume)
   /// Load mode (open model): iterations due while max_in_flight ran, not started. Unset (and
   /// not in the report) outside load mode.
@@ -113,6 +130,8 @@ class report_builder {
   /// Counts load iterations dropped (summary.items.dropped; not in total) and those that started
   /// after waiting for a slot (summary.items.delayed). Marks the report as a load run's even for 0.
   void add_dropped(std::uint64_t dropped, std::uint64_t delayed);
+  /// The identities the run leaves behind (load mode, after its cleanup); ids kept up to the bound.
+  void add_left_behind(const std::vector<std::string>& ids);
   /// Load mode: the last iteration ended at `at`; what follows (deleting leftover identities) is
   /// outside the window that rates are measured over.
   void load_ended(std::chrono::system_clock::time_point at) { load_ended_ = at; }
@@ -130,6 +149,8 @@ class report_builder {
   }
 
   const item_totals& items() const { return items_; }
+  /// The failed steps by error code, most frequent first (the report's `errors`).
+  std::vector<error_group> error_groups() const;
   const std::map<std::string, operation_totals>& operations() const { return operations_; }
 
   /// Writes the report to `<report>.tmp` and renames it over the report path, so a reader never
@@ -138,6 +159,8 @@ class report_builder {
   void write(std::chrono::system_clock::time_point finished_at);
 
   const std::filesystem::path& path() const { return report_path_; }
+  /// Before write(): the report goes to `path` instead (a failed run beside the good report).
+  void redirect(std::filesystem::path path) { report_path_ = std::move(path); }
   const run_info& info() const { return info_; }
   /// One result per run_info::thresholds entry, in order; empty until write() succeeded.
   const std::vector<threshold_result>& threshold_results() const { return threshold_results_; }

@@ -14,18 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "acsbatch/report/error_group.hpp"
 #include "acsbatch/report/latency_timeline.hpp"
 #include "acsbatch/report/operation_totals.hpp"
 #include "acsbatch/report/report_builder.hpp"
 
 namespace acsbatch::report {
-
-struct error_group {
-  std::string code;  ///< service code (IdentityNotFound) or transport code (timeout)
-  unsigned http_status = 0;
-  std::uint64_t count = 0;
-  std::string example;  ///< one message, never a key or a token
-};
 
 /// One evaluated threshold as the report keeps it.
 struct threshold_outcome {
@@ -41,6 +35,11 @@ struct timeline_second {
 
 struct report_document {
   std::string job_name, job_file, job_sha256;
+  std::string job_effective_sha256;  ///< = job_sha256 in reports written before it existed
+  std::string shard;                 ///< "I/N", or empty
+  /// The runs whose items this report counts: a run's own id (a random UUID), or, merged, every
+  /// input's. `report merge` refuses an id twice: the same items would be counted twice.
+  std::vector<std::string> runs;
   std::string endpoint;  ///< host only
   bool embedded = false;
   std::string api_version;

@@ -35,6 +35,7 @@ struct journal_meta {
   std::string job_name;
   std::string job_file;  ///< absolute path, so `cleanup` finds the connection from anywhere
   std::string job_sha256;
+  std::string job_effective_sha256;  ///< with the --set overrides; empty in older journals
   std::string api_version;
   std::string endpoint_host;
   std::string custom_id;  ///< the users.custom_id template, if any
