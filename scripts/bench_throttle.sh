@@ -84,7 +84,7 @@ run_acsbatch() {
   wall_s=$(calc "$ended - $started" 1)
   ok=$(jq '.summary.items.succeeded' "$work/report.json")
   failed=$(jq '.summary.items.failed' "$work/report.json")
-  share_429=$(jq '[.summary.operations[] | .throttled] | add as $t
+  share_429=$(jq '([.summary.operations[] | .throttled] | add) as $t
                   | ([.summary.operations[] | .count + .retries] | add) as $n | $t / $n * 100' "$work/report.json")
   share_429=$(calc "$share_429" 1)
   wait_s=$(jq '[.summary.operations[] | .throttle_wait_s // 0] | add' "$work/report.json")
